@@ -1,0 +1,13 @@
+import type { Detector } from '../lib/engine/detector.ts';
+import { auditTampering } from './audit-tampering.ts';
+import { oidcTrustPolicy } from './oidc-trust-policy.ts';
+import { oidcUnexpectedSubject } from './oidc-unexpected-subject.ts';
+import { pipelineIamWrite } from './pipeline-iam-write.ts';
+
+/** Every detector trailguard runs, in the order findings are listed. Add new detectors here. */
+export const detectors: readonly Detector[] = [
+  oidcUnexpectedSubject,
+  oidcTrustPolicy,
+  pipelineIamWrite,
+  auditTampering,
+] as unknown as readonly Detector[];

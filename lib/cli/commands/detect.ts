@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { detectors } from '../../../detectors/index.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { DetectionEngine } from '../../engine/detection-engine.ts';
+import { atLeast, type Finding, SEVERITIES, type Severity } from '../../engine/finding.ts';
+import { replay } from '../../engine/replay.ts';
+import { findMissingPaths } from '../../ingest/check-paths.ts';
+import { readCloudTrail } from '../../ingest/read-cloudtrail.ts';
+import { FINDING_FORMATS, type FindingFormat, findingToJsonLine, formatFindingsTable } from '../../output/format-findings.ts';
+import { terminalSafe } from '../../output/terminal-safe.ts';
+import { parseTimeArgument } from '../parse-time.ts';
+import { ProgressLine } from '../progress.ts';
+import { formatRunSummary, formatStartWarnings } from '../run-summary.ts';
+import { EXIT, UsageError } from '../usage-error.ts';
+
+interface DetectOptions {
+  config?: string;
+  format: FindingFormat;
+  since?: string;
+  until?: string;
+  failOn?: Severity;
+  now?: string;
+}
+
+export function registerDetect(program: Command): void {
+  program
+    .command('detect')
+    .description('judge CloudTrail logs (S3 log files, directories, JSON Lines, EventBridge events, stdin "-")')
+    .argument('<paths...>', 'files or directories to read; "-" for stdin')
+    .option('-c, --config <file>', 'config file (default: ./trailguard.yaml if present, else built-in defaults)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FINDING_FORMATS).default('table'))
+    .option('--since <time>', 'only events at or after this time (ISO time, or a duration ago: 7d)')
+    .option('--until <time>', 'only events before this time (ISO time, or a duration ago)')
+    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding is at least this severe').choices(SEVERITIES))
+    .option('--now <time>', 'the wall clock for suppression expiry (ISO time; for tests and replays)')
+    .action(async (paths: string[], options: DetectOptions) => {
+      process.exitCode = await runDetect(paths, options);
+    });
+}
+
+function timeOption(name: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const time = parseTimeArgument(text, now);
+  if (time === undefined) throw new UsageError(`${name} "${text}" is neither an ISO time nor a duration like 7d`);
+  return time;
+}
+
+async function runDetect(paths: string[], options: DetectOptions): Promise<number> {
+  const now = options.now === undefined ? Date.now() : Date.parse(options.now);
+  if (Number.isNaN(now)) throw new UsageError(`--now "${options.now}" is not an ISO time`);
+  const since = timeOption('--since', options.since, now);
+  const until = timeOption('--until', options.until, now);
+  const missing = await findMissingPaths(paths);
+  if (missing.length > 0) {
+    throw new UsageError(`no such file or directory: ${missing.map((p) => terminalSafe(p)).join(', ')}`);
+  }
+  const config = await loadConfig(options.config);
+  const engine = new DetectionEngine({ detectors, config, now });
+  for (const warning of formatStartWarnings(engine)) process.stderr.write(`${warning}\n`);
+
+  const progress = new ProgressLine();
+  const collected: Finding[] = [];
+  let files = 0;
+  let bytes = 0;
+  let worst: Severity | undefined;
+  const started = performance.now();
+  const items = readCloudTrail(paths, {
+    stdin: process.stdin,
+    onFile: (_file, size) => {
+      files++;
+      bytes += size;
+    },
+  });
+  const stats = await replay(items, engine, {
+    since,
+    until,
+    onFindings: (findings) => {
+      for (const finding of findings) {
+        if (worst === undefined || atLeast(finding.severity, worst)) worst = finding.severity;
+        if (options.format === 'jsonl') process.stdout.write(`${findingToJsonLine(finding)}\n`);
+        else collected.push(finding);
+      }
+    },
+    onSkip: (origin, reason) => {
+      progress.clear();
+      const where = `${origin.file}${origin.line === undefined ? '' : `:${origin.line}`}${origin.index === undefined ? '' : ` record ${origin.index}`}`;
+      process.stderr.write(`trailguard: skipped ${terminalSafe(where)}: ${terminalSafe(reason)}\n`);
+    },
+    onProgress: (s) => progress.update(files, s.recordsRead),
+  });
+  progress.clear();
+
+  if (options.format === 'json') process.stdout.write(`${JSON.stringify(collected, null, 2)}\n`);
+  if (options.format === 'table') process.stdout.write(`${formatFindingsTable(collected)}\n`);
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`${formatRunSummary({ files, bytes, seconds, stats, engine })}\n`);
+  return options.failOn && worst && atLeast(worst, options.failOn) ? EXIT.failOn : EXIT.ok;
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { detectors } from '../../../detectors/index.ts';
+import { formatTable } from '../../output/format-table.ts';
+
+/** Describes where a detector looks, e.g. `sts:AssumeRoleWithWebIdentity` or `iam:* (writes)`. */
+function describeNeeds(detector: (typeof detectors)[number]): string {
+  return detector.needs
+    .map((need) => {
+      const service = need.source === '*' ? '*' : need.source.replace('.amazonaws.com', '');
+      const names = need.names ? need.names.join('|') : '*';
+      return `${service}:${names}${need.readOnly ? '' : ' (writes)'}`;
+    })
+    .join(', ');
+}
+
+export function registerDetectors(program: Command): void {
+  program
+    .command('detectors')
+    .description('list the detectors, their default severity and the events they need')
+    .option('--format <format>', 'table or json', 'table')
+    .action((options: { format: string }) => {
+      if (options.format === 'json') {
+        const list = detectors.map(({ id, title, description, severity, runbook, needs }) => ({
+          id,
+          title,
+          description,
+          severity,
+          runbook,
+          needs,
+        }));
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      const rows = detectors.map((d) => [d.id, d.severity, d.title, describeNeeds(d)]);
+      process.stdout.write(
+        `${formatTable(rows, { headers: ['ID', 'SEVERITY', 'TITLE', 'EVENTS'], maxWidths: [28, 8, 60, 100] })}\n`,
+      );
+    });
+}

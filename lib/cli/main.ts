@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load-config.ts';
+import { terminalSafe } from '../output/terminal-safe.ts';
+import { registerConfig } from './commands/config.ts';
+import { registerDetect } from './commands/detect.ts';
+import { registerDetectors } from './commands/detectors.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('trailguard')
+    .description('CloudTrail detection for CI/CD pipeline credential abuse')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDetect(program);
+  registerDetectors(program);
+  registerConfig(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 done, 2 usage/config error, 3 --fail-on met, 1 crash). */
+export async function main(argv: readonly string[]): Promise<number> {
+  process.exitCode = EXIT.ok;
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander already printed the usage problem.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`trailguard: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`trailguard: invalid config\n${terminalSafe(error.describe())}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`trailguard: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.crash;
+  }
+}

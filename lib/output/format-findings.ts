@@ -1,0 +1,35 @@
+import type { Finding } from '../engine/finding.ts';
+import { formatTable } from './format-table.ts';
+
+export const FINDING_FORMATS = ['table', 'jsonl', 'json'] as const;
+export type FindingFormat = (typeof FINDING_FORMATS)[number];
+
+/**
+ * Machine formats are JSON: `JSON.stringify` escapes control characters, so event data cannot break a
+ * line or inject a terminal sequence. The table is for people and escapes every cell.
+ */
+export function findingToJsonLine(finding: Finding): string {
+  return JSON.stringify(finding);
+}
+
+/** Shortens an ARN for a table cell: `arn:aws:iam::111122223333:role/deploy-prod` → `111122223333:role/deploy-prod`. */
+function shortPrincipal(principal: string): string {
+  const match = /^arn:[^:]*:[^:]*:[^:]*:([^:]*):(.*)$/.exec(principal);
+  return match ? `${match[1]}:${match[2]}` : principal;
+}
+
+export function formatFindingsTable(findings: readonly Finding[]): string {
+  if (findings.length === 0) return 'No findings.';
+  const rows = findings.map((f) => [
+    f.severity.toUpperCase(),
+    f.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    f.detector,
+    shortPrincipal(f.principal),
+    f.pipeline ?? '-',
+    f.summary,
+  ]);
+  return formatTable(rows, {
+    headers: ['SEVERITY', 'TIME', 'DETECTOR', 'PRINCIPAL', 'PIPELINE', 'SUMMARY'],
+    maxWidths: [8, 20, 26, 48, 20, 140],
+  });
+}
