@@ -21,7 +21,9 @@ export function parseRoleArn(arn: string | undefined): RoleRef | undefined {
 }
 
 /** Splits `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION` into the role (path-less) and session name. */
-export function parseAssumedRoleArn(arn: string | undefined): { role: RoleRef; sessionName: string } | undefined {
+export function parseAssumedRoleArn(
+  arn: string | undefined,
+): { role: RoleRef; sessionName: string } | undefined {
   if (!arn) return undefined;
   const match = ASSUMED_ROLE_ARN.exec(arn);
   if (!match) return undefined;

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { resolveActor } from '../identity/actor.ts';
+import { resolveCredential } from '../identity/credential.ts';
+import { outcomeOf } from '../identity/denial.ts';
+import { federatedProviderOf, resolveOidcAssumption } from '../identity/oidc.ts';
+import type { OidcIssuerMapping } from '../identity/oidc-issuer.ts';
+import { isReadOnlyEventName } from '../identity/read-only.ts';
+import { parseEventTime } from '../ingest/event-time.ts';
+import { actionOf } from './event-action.ts';
+import type { NormalizedEvent } from './normalized-event.ts';
+import { booleanValue, type JsonObject, nonEmptyString, objectValue, stringAt } from './record-fields.ts';
+
+/**
+ * CloudTrail record → `NormalizedEvent`, once per record on the hot path: total (never throws, wrong types
+ * read as missing), no per-call regex, constants hoisted. A record is judged only with a parseable
+ * `eventTime` and string `eventSource` / `eventName`; anything less is rejected with the reason.
+ */
+
+export type NormalizeResult = { ok: true; event: NormalizedEvent } | { ok: false; reason: string };
+
+export interface NormalizeOptions {
+  /** Extra OIDC issuer → provider mappings from config (GHES, self-managed GitLab). */
+  oidcIssuers?: readonly OidcIssuerMapping[];
+}
+
+const INSIGHT_REASON = 'CloudTrail Insights event (not an API call)';
+const WEB_IDENTITY = 'AssumeRoleWithWebIdentity';
+const STS = 'sts.amazonaws.com';
+const AWS_INTERNAL = 'AWS Internal';
+const SERVICE_DOMAIN = '.amazonaws.com';
+const SERVICE_DOMAIN_CN = '.amazonaws.com.cn';
+
+function fail(reason: string): NormalizeResult {
+  return { ok: false, reason };
+}
+
+/** Why a required string field cannot be used, or undefined when it can. */
+function requiredStringProblem(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return `missing ${field}`;
+  return typeof value === 'string' ? undefined : `${field} is not a string`;
+}
+
+/** Insights records describe API-rate anomalies; their event names live in `insightDetails`. */
+function isInsight(record: JsonObject): boolean {
+  return (
+    record.eventCategory === 'Insight' ||
+    record.eventType === 'AwsCloudTrailInsight' ||
+    (objectValue(record.insightDetails) !== undefined && typeof record.eventName !== 'string')
+  );
+}
+
+/** Data, Insight and NetworkActivity events are not management events. */
+function isManagement(record: JsonObject): boolean {
+  const flag = booleanValue(record.managementEvent);
+  if (flag !== undefined) return flag;
+  const category = nonEmptyString(record.eventCategory);
+  if (category !== undefined) return category === 'Management';
+  return record.eventType !== 'AwsCloudTrailInsight' && record.eventType !== 'AwsVpceEvent';
+}
+
+/** True for `AWS Internal` and AWS service names (`cloudtrail.amazonaws.com`) in place of an IP. */
+function isAwsServiceAddress(sourceIp: string | undefined): boolean {
+  if (sourceIp === undefined) return false;
+  return (
+    sourceIp === AWS_INTERNAL || sourceIp.endsWith(SERVICE_DOMAIN) || sourceIp.endsWith(SERVICE_DOMAIN_CN)
+  );
+}
+
+/** A stable id for records without `eventID` (eventVersion 1.0): the digest of the record as read. */
+function digestOf(record: JsonObject, fallback: string): string {
+  let text: string;
+  try {
+    text = JSON.stringify(record);
+  } catch {
+    // Only reachable for non-JSON input (cycles, BigInt); the identifying fields still give a stable id.
+    text = fallback;
+  }
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+function build(record: JsonObject, options: NormalizeOptions | undefined): NormalizeResult {
+  if (isInsight(record)) return fail(INSIGHT_REASON);
+  const problem =
+    requiredStringProblem(record.eventTime, 'eventTime') ??
+    requiredStringProblem(record.eventSource, 'eventSource') ??
+    requiredStringProblem(record.eventName, 'eventName');
+  if (problem !== undefined) return fail(problem);
+  const time = parseEventTime(record.eventTime);
+  if (time === undefined) return fail('unparseable eventTime');
+  const source = record.eventSource as string;
+  const name = record.eventName as string;
+
+  const userIdentity = record.userIdentity;
+  const actor = resolveActor(userIdentity, record);
+  const errorCode = stringAt(record, 'errorCode');
+  const sourceIp = stringAt(record, 'sourceIPAddress');
+  const event: NormalizedEvent = {
+    id: stringAt(record, 'eventID') ?? digestOf(record, `${record.eventTime}\n${source}\n${name}`),
+    time,
+    account: stringAt(record, 'recipientAccountId') ?? actor.accountId,
+    region: stringAt(record, 'awsRegion'),
+    source,
+    name,
+    action: actionOf(source, name),
+    readOnly: booleanValue(record.readOnly) ?? isReadOnlyEventName(name),
+    management: isManagement(record),
+    eventType: stringAt(record, 'eventType'),
+    outcome: outcomeOf(errorCode),
+    errorCode,
+    errorMessage: stringAt(record, 'errorMessage'),
+    actor,
+    credential: resolveCredential(userIdentity, record),
+    sourceIp,
+    userAgent: stringAt(record, 'userAgent'),
+    invokedBy: stringAt(objectValue(userIdentity), 'invokedBy'),
+    viaAwsService: isAwsServiceAddress(sourceIp),
+    vpcEndpointId: stringAt(record, 'vpcEndpointId'),
+    oidc:
+      name === WEB_IDENTITY && source === STS
+        ? resolveOidcAssumption(record, options?.oidcIssuers)
+        : undefined,
+    federatedProvider: federatedProviderOf(userIdentity),
+    requestParameters: objectValue(record.requestParameters),
+    responseElements: objectValue(record.responseElements),
+    raw: record,
+  };
+  return { ok: true, event };
+}
+
+/**
+ * Normalizes one CloudTrail record (the `Records[]` element or an EventBridge `detail`). Never throws:
+ * an unusable record yields `{ ok: false, reason }` naming what is missing or wrong, e.g.
+ * `missing eventTime`, `eventName is not a string`, or the Insights reason.
+ */
+export function normalizeRecord(
+  record: Record<string, unknown>,
+  options?: NormalizeOptions,
+): NormalizeResult {
+  if (objectValue(record) === undefined) return fail('record is not an object');
+  try {
+    return build(record, options);
+  } catch (error) {
+    // Last-resort guard (e.g. a throwing getter on non-JSON input); JSON records never get here.
+    return fail(`internal error: ${error instanceof Error ? error.message : 'unknown'}`);
+  }
+}

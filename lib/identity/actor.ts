@@ -1,0 +1,146 @@
+import type { Actor, ActorType, RoleRef } from '../events/normalized-event.ts';
+import { type JsonObject, objectAt, objectValue, stringAt } from '../events/record-fields.ts';
+import { parseAssumedRoleArn, parseRoleArn } from './arn.ts';
+
+/**
+ * Who made a call, from `userIdentity`. Never assumes `arn` exists: AWSAccount callers, AWS services,
+ * Identity Center users (`arn: ""`), SAML users and AWS-internal service events (no `type` at all) have none.
+ */
+
+const ACTOR_TYPES: ReadonlySet<string> = new Set<ActorType>([
+  'AssumedRole',
+  'IAMUser',
+  'Root',
+  'AWSService',
+  'AWSAccount',
+  'IdentityCenterUser',
+  'WebIdentityUser',
+  'SAMLUser',
+  'FederatedUser',
+]);
+
+const AWS_INTERNAL = 'AWS Internal';
+const FEDERATED_USER = ':federated-user/';
+
+/** `prefix:part:part` over the parts that are known; undefined when none is. */
+function keyOf(prefix: string, first: string | undefined, second?: string): string | undefined {
+  if (first === undefined) return second === undefined ? undefined : `${prefix}:${second}`;
+  return second === undefined ? `${prefix}:${first}` : `${prefix}:${first}:${second}`;
+}
+
+/** The text after the first `:` (the session name in an `AROA…:session` principalId). */
+function afterColon(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const colon = value.indexOf(':');
+  return colon < 0 || colon === value.length - 1 ? undefined : value.slice(colon + 1);
+}
+
+/** The role behind an assumed-role session: `sessionIssuer` (keeps the path), else the session ARN. */
+function issuerRole(identity: JsonObject, sessionArn: string | undefined): RoleRef | undefined {
+  const issuer = objectAt(objectAt(identity, 'sessionContext'), 'sessionIssuer');
+  const issuerType = stringAt(issuer, 'type');
+  if (issuerType === undefined || issuerType === 'Role') {
+    const role = parseRoleArn(stringAt(issuer, 'arn'));
+    if (role !== undefined) return role;
+  }
+  return parseAssumedRoleArn(sessionArn)?.role;
+}
+
+function typeOf(identity: JsonObject): ActorType {
+  const type = stringAt(identity, 'type');
+  return type !== undefined && ACTOR_TYPES.has(type) ? (type as ActorType) : 'Unknown';
+}
+
+/**
+ * Resolves the acting principal. `record` supplies context for identities that name nobody: an
+ * AWS-internal service event (`userIdentity` without `type`) is keyed by the service that emitted it.
+ */
+export function resolveActor(userIdentity: unknown, record: JsonObject): Actor {
+  const identity = objectValue(userIdentity) ?? {};
+  const type = typeOf(identity);
+  const givenArn = stringAt(identity, 'arn');
+  const accountId = stringAt(identity, 'accountId');
+  const principalId = stringAt(identity, 'principalId');
+  const invokedBy = stringAt(identity, 'invokedBy');
+  const sourceIdentity = stringAt(objectAt(identity, 'sessionContext'), 'sourceIdentity');
+  let arn: string | undefined;
+  let key: string | undefined;
+  let role: RoleRef | undefined;
+  let sessionArn: string | undefined;
+  let sessionName: string | undefined;
+  let userName: string | undefined;
+  let service: string | undefined;
+
+  switch (type) {
+    case 'AssumedRole': {
+      sessionArn = givenArn;
+      role = issuerRole(identity, sessionArn);
+      arn = role?.arn;
+      sessionName = parseAssumedRoleArn(sessionArn)?.sessionName || afterColon(principalId);
+      key = arn ?? sessionArn ?? keyOf('assumedrole', accountId, principalId);
+      break;
+    }
+    case 'FederatedUser': {
+      arn = givenArn;
+      const slash = arn === undefined ? -1 : arn.indexOf(FEDERATED_USER);
+      sessionName =
+        arn !== undefined && slash >= 0 ? arn.slice(slash + FEDERATED_USER.length) : afterColon(principalId);
+      key = arn ?? keyOf('federated', accountId, sessionName ?? principalId);
+      break;
+    }
+    case 'AWSService':
+      service = invokedBy;
+      arn = givenArn;
+      key = arn ?? keyOf('service', invokedBy ?? principalId);
+      break;
+    case 'AWSAccount':
+      arn = givenArn;
+      key = arn ?? keyOf('account', accountId, principalId);
+      break;
+    case 'IdentityCenterUser': {
+      arn = givenArn;
+      const userId = stringAt(objectAt(identity, 'onBehalfOf'), 'userId');
+      key = arn ?? keyOf('identitycenter', userId ?? stringAt(identity, 'credentialId') ?? principalId);
+      break;
+    }
+    case 'WebIdentityUser': {
+      const provider = stringAt(identity, 'identityProvider');
+      arn = givenArn ?? (provider?.startsWith('arn:') ? provider : undefined);
+      userName = stringAt(identity, 'userName');
+      key = arn ?? keyOf('webidentity', provider, userName ?? principalId);
+      break;
+    }
+    case 'SAMLUser':
+      arn = givenArn;
+      userName = stringAt(identity, 'userName');
+      key = arn ?? keyOf('saml', principalId ?? userName);
+      break;
+    case 'IAMUser':
+    case 'Root':
+      arn = givenArn;
+      userName = type === 'IAMUser' ? stringAt(identity, 'userName') : undefined;
+      key = arn ?? keyOf(type === 'Root' ? 'root' : 'iamuser', accountId, userName ?? principalId);
+      break;
+    case 'Unknown': {
+      arn = givenArn;
+      // "AWS Internal" names no service; an AwsServiceEvent's emitter is its eventSource.
+      const emitter = record.eventType === 'AwsServiceEvent' ? stringAt(record, 'eventSource') : undefined;
+      service = invokedBy !== undefined && invokedBy !== AWS_INTERNAL ? invokedBy : (emitter ?? invokedBy);
+      key = arn ?? keyOf('service', service) ?? keyOf('unknown', accountId, principalId);
+      break;
+    }
+  }
+
+  return {
+    type,
+    arn,
+    key: key ?? 'unknown',
+    accountId,
+    role,
+    sessionArn,
+    sessionName,
+    userName,
+    service,
+    sourceIdentity,
+  };
+}
