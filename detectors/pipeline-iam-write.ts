@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { compileGlob, type Glob, matchesAny } from '../lib/config/glob.ts';
+import { defineDetector, type EventNeed } from '../lib/engine/detector.ts';
+import { actionOf } from '../lib/events/event-action.ts';
+
+/**
+ * Permission-changing calls outside IAM, by event source (exact CloudTrail names; none = every write).
+ * Resource policies are kept to those that grant other principals access; Lambda names carry API versions.
+ */
+const EXTRA_EVENTS: Readonly<Record<string, readonly string[]>> = {
+  'organizations.amazonaws.com': [],
+  'sso.amazonaws.com': [
+    ...['Create', 'Update', 'Delete', 'Provision'].map((verb) => `${verb}PermissionSet`),
+    ...[
+      'AttachManagedPolicyTo',
+      'DetachManagedPolicyFrom',
+      'PutInlinePolicyTo',
+      'DeleteInlinePolicyFrom',
+    ].map((verb) => `${verb}PermissionSet`),
+    'AttachCustomerManagedPolicyReferenceToPermissionSet',
+    'DetachCustomerManagedPolicyReferenceFromPermissionSet',
+    'PutPermissionsBoundaryToPermissionSet',
+    'DeletePermissionsBoundaryFromPermissionSet',
+    'CreateAccountAssignment',
+    'DeleteAccountAssignment',
+  ],
+  'kms.amazonaws.com': ['PutKeyPolicy', 'CreateGrant'],
+  's3.amazonaws.com': ['PutBucketPolicy', 'DeleteBucketPolicy'],
+  'lambda.amazonaws.com': ['AddPermission20150331', 'AddPermission20150331v2'],
+  'secretsmanager.amazonaws.com': ['PutResourcePolicy'],
+  'ecr.amazonaws.com': ['SetRepositoryPolicy'],
+};
+
+const EXTRA_ACTIONS = [
+  ...new Set(
+    Object.entries(EXTRA_EVENTS).flatMap(([source, names]) =>
+      names.length === 0 ? [actionOf(source, '*')] : names.map((name) => actionOf(source, name)),
+    ),
+  ),
+];
+
+/** The request fields that name what was changed, most specific first. */
+const TARGET_FIELDS = [
+  ...['roleName', 'userName', 'groupName', 'policyArn', 'policyName', 'instanceProfileName'],
+  ...['permissionSetArn', 'keyId', 'bucketName', 'functionName', 'secretId', 'repositoryName'],
+  ...['policyId', 'targetId', 'accountId'],
+];
+
+// IAM actions are case-insensitive; params live as long as the config, so compile each list once.
+const compiled = new WeakMap<readonly string[], Glob[]>();
+function globs(patterns: readonly string[]): Glob[] {
+  let list = compiled.get(patterns);
+  if (!list) {
+    list = patterns.map((pattern) => compileGlob(pattern.toLowerCase()));
+    compiled.set(patterns, list);
+  }
+  return list;
+}
+
+export const pipelineIamWrite = defineDetector({
+  kind: 'event',
+  id: 'pipeline-iam-write',
+  title: 'Service pipeline changed permissions',
+  description:
+    'A service pipeline role (deploy-only) wrote IAM, Organizations, Identity Center permission sets, key policies or resource policies. Only the platform pipeline may change permissions.',
+  severity: 'critical',
+  runbook: [
+    '1. Trace the session: `trailguard query session --access-key-id <details.accessKeyId>` lists every call the pipeline run made.',
+    '2. Success or a non-authorization error (NoSuchEntity, EntityAlreadyExists) means the role holds the permission: remove it from the service role now (or attach a boundary/SCP denying iam:*).',
+    '3. Undo the change named in details.target (delete the created role/user/access key, detach the policy, restore the resource policy).',
+    '4. Find the pipeline run (details.sessionName, sourceIp, time) and the commit that changed the deploy; treat the repository as compromised until explained.',
+    '5. If this write is intended, move it to the platform pipeline rather than widening the service role.',
+  ].join('\n'),
+  needs: [
+    { source: 'iam.amazonaws.com' },
+    ...Object.entries(EXTRA_EVENTS).map(
+      ([source, names]): EventNeed => (names.length ? { source, names } : { source }),
+    ),
+  ],
+  params: z.object({
+    extraActions: z.array(z.string().min(1)).default(EXTRA_ACTIONS).meta({
+      description:
+        'Action globs (`service:Action`) beyond iam:* that count as permission changes. Sources outside the default list also need the event rule widened.',
+    }),
+    ignoreActions: z.array(z.string().min(1)).default(['iam:CreateServiceLinkedRole']).meta({
+      description:
+        'Action globs never reported (service-linked roles are created as a side effect of deploys).',
+    }),
+  }),
+  evaluate(event, { config, params }) {
+    if (event.readOnly) return undefined;
+    const action = event.action.toLowerCase();
+    if (event.source !== 'iam.amazonaws.com' && !matchesAny(globs(params.extraActions), action))
+      return undefined;
+    if (matchesAny(globs(params.ignoreActions), action)) return undefined;
+    // EBS, RDS & co. create grants on the caller's own resources as part of a deploy: not a choice it made.
+    if (action === 'kms:creategrant' && event.invokedBy) return undefined;
+    const pipeline = config.inventory.findByRole(event.actor.role);
+    if (pipeline?.kind !== 'service') return undefined;
+    const request = event.requestParameters ?? {};
+    const field = TARGET_FIELDS.find((name) => typeof request[name] === 'string');
+    const target = field ? `${field}=${String(request[field])}` : 'unknown target';
+    const denied = event.outcome === 'denied';
+    return {
+      severity: denied ? 'high' : 'critical',
+      summary: `Service pipeline ${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''} ${denied ? 'tried' : 'called'} ${event.action} on ${target} [${event.outcome}${event.errorCode ? ` ${event.errorCode}` : ''}]`,
+      principal: event.actor.role?.arn ?? event.actor.key,
+      pipeline: pipeline.name,
+      environment: pipeline.environment,
+      details: {
+        action: event.action,
+        target,
+        request: Object.fromEntries(
+          TARGET_FIELDS.filter((name) => name in request).map((name) => [name, request[name]]),
+        ),
+        outcome: event.outcome,
+        errorCode: event.errorCode,
+        errorMessage: event.errorMessage,
+        accessKeyId: event.credential.accessKeyId,
+        sessionName: event.actor.sessionName,
+        invokedBy: event.invokedBy,
+        sourceIp: event.sourceIp,
+        userAgent: event.userAgent,
+      },
+    };
+  },
+});

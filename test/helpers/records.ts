@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { normalizeRecord } from '../../lib/events/normalize.ts';
+import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
+
+/**
+ * Real-shaped records for detector tests: the test copy of the corpus (test/fixtures/corpus), and records
+ * derived from it where the corpus lacks a shape (test/fixtures/records, see its README).
+ */
+
+type JsonRecord = Record<string, unknown>;
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+
+function readJson(path: string): JsonRecord {
+  return JSON.parse(readFileSync(new URL(path, FIXTURES), 'utf8')) as JsonRecord;
+}
+
+/** The CloudTrail records of a corpus file (`category/name.json`): `Records[]`, an envelope's `detail`, or the record. */
+export function corpusRecords(file: string): JsonRecord[] {
+  const parsed = readJson(`corpus/${file}`);
+  if (Array.isArray(parsed.Records)) return parsed.Records as JsonRecord[];
+  if (typeof parsed['detail-type'] === 'string') return [parsed.detail as JsonRecord];
+  return [parsed];
+}
+
+/** One derived record (`test/fixtures/records/<name>.json`). */
+export function derivedRecord(name: string): JsonRecord {
+  return readJson(`records/${name}.json`);
+}
+
+/** Normalizes a record; fails the test when normalization rejects it. */
+export function normalized(record: JsonRecord): NormalizedEvent {
+  const result = normalizeRecord(record);
+  if (!result.ok) throw new Error(`record rejected: ${result.reason}`);
+  return result.event;
+}
+
+export function corpusEvent(file: string, index = 0): NormalizedEvent {
+  const record = corpusRecords(file)[index];
+  if (record === undefined) throw new Error(`${file} has no record #${index}`);
+  return normalized(record);
+}
+
+export function derivedEvent(name: string): NormalizedEvent {
+  return normalized(derivedRecord(name));
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests patch fixture records by path; the normalizer validates the result.
+type Patchable = Record<string, any>;
+
+/** A copy of a record with a change applied in place (for one-field variations of a fixture). */
+export function variant(record: JsonRecord, change: (copy: Patchable) => void): NormalizedEvent {
+  const copy: Patchable = structuredClone(record);
+  change(copy);
+  return normalized(copy);
+}
