@@ -37,7 +37,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`trailguard: invalid config\n${terminalSafe(error.describe())}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`trailguard: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `trailguard: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return EXIT.crash;
   }
 }

@@ -1,5 +1,6 @@
 import type { DetectionEngine } from '../engine/detection-engine.ts';
 import type { ReplayStats } from '../engine/replay.ts';
+import { formatBytes } from '../ingest/decode.ts';
 import { terminalSafe } from '../output/terminal-safe.ts';
 
 export interface RunFacts {
@@ -17,7 +18,7 @@ export function formatRunSummary({ files, bytes, seconds, stats, engine }: RunFa
   const rate = Math.round(stats.recordsRead / Math.max(seconds, 0.001));
   const lines = [
     `trailguard: ${plural(stats.recordsRead, 'record')} from ${plural(files, 'file')} ` +
-      `(${(bytes / 1_048_576).toFixed(1)} MiB) in ${seconds.toFixed(2)}s, ${rate.toLocaleString('en-US')} records/s; ` +
+      `(${formatBytes(bytes)}) in ${seconds.toFixed(2)}s, ${rate.toLocaleString('en-US')} records/s; ` +
       `${plural(stats.eventsJudged, 'event')} judged`,
   ];
   if (stats.outsideTimeRange > 0) lines.push(`  outside --since/--until: ${stats.outsideTimeRange}`);
@@ -37,7 +38,8 @@ export function formatRunSummary({ files, bytes, seconds, stats, engine }: RunFa
     findingParts.push(`${detector} ${parts.join(', ')}`);
   }
   lines.push(total === 0 ? '  findings: none' : `  findings ${total}: ${findingParts.join('; ')}`);
-  for (const [label, n] of engine.suppressions.hits) lines.push(`  suppressed ${n} by ${terminalSafe(label)}`);
+  for (const [label, n] of engine.suppressions.hits)
+    lines.push(`  suppressed ${n} by ${terminalSafe(label)}`);
   if (engine.duplicateFindings > 0) lines.push(`  duplicate events folded: ${engine.duplicateFindings}`);
   for (const [detector, failure] of engine.failures) {
     lines.push(

@@ -32,13 +32,18 @@ export class ConfigError extends Error {
   /** One line per problem: `file:line: path: message`. */
   describe(): string {
     return this.problems
-      .map((p) => `${this.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path || '(root)'}: ${p.message}`)
+      .map(
+        (p) => `${this.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path || '(root)'}: ${p.message}`,
+      )
       .join('\n');
   }
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
+  return path
+    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** Validates YAML text; throws `ConfigError` listing every problem with its path and line. */
@@ -50,7 +55,7 @@ export function parseConfigText(text: string, file: string): ResolvedConfig {
       file,
       document.errors.map((error) => ({
         path: '',
-        line: error.linePos?.[0]?.line,
+        line: lineCounter.linePos(error.pos[0]).line,
         message: `YAML syntax: ${error.message.split('\n')[0]}`,
       })),
     );
@@ -58,7 +63,10 @@ export function parseConfigText(text: string, file: string): ResolvedConfig {
   const raw = document.toJS() ?? {};
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(file, result.error.issues.map((issue) => problemOf(issue, document, lineCounter)));
+    throw new ConfigError(
+      file,
+      result.error.issues.map((issue) => problemOf(issue, document, lineCounter)),
+    );
   }
   return resolveConfig(result.data, file);
 }
@@ -71,7 +79,9 @@ function problemOf(
   // Point at the deepest node that exists: a missing key is reported on its parent.
   let line: number | undefined;
   for (let depth = issue.path.length; depth >= 0 && line === undefined; depth--) {
-    const node = document.getIn(issue.path.slice(0, depth) as unknown[], true) as { range?: [number] } | undefined;
+    const node = document.getIn(issue.path.slice(0, depth) as unknown[], true) as
+      | { range?: [number] }
+      | undefined;
     if (node?.range) line = lineCounter.linePos(node.range[0]).line;
   }
   const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';

@@ -18,21 +18,14 @@ const cidrSchema = z
 
 const oidcSchema = z.strictObject({
   provider: z.enum(['github', 'gitlab']).meta({ description: 'Which CI system issues the tokens.' }),
-  issuer: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description:
-        'Issuer host and path when not the public default: GHES, GitHub Enterprise custom issuers, self-managed GitLab.',
-    }),
-  subjects: z
-    .array(z.string().min(1))
-    .default([])
-    .meta({
-      description:
-        'Globs over the `sub` claim that may assume this role (`*` matches anything, including `/` and `:`).',
-    }),
+  issuer: z.string().min(1).optional().meta({
+    description:
+      'Issuer host and path when not the public default: GHES, GitHub Enterprise custom issuers, self-managed GitLab.',
+  }),
+  subjects: z.array(z.string().min(1)).default([]).meta({
+    description:
+      'Globs over the `sub` claim that may assume this role (`*` matches anything, including `/` and `:`).',
+  }),
 });
 
 const limitsSchema = z.strictObject({
@@ -46,7 +39,9 @@ export const pipelineSchema = z.strictObject({
   role: z
     .string()
     .regex(/^arn:[^:]*:iam::[^:]*:role\/.+/, 'an IAM role ARN or glob (arn:aws:iam::ACCOUNT:role/NAME)')
-    .meta({ description: 'The role ARN or a glob over it. Matched by account and name, whatever the IAM path.' }),
+    .meta({
+      description: 'The role ARN or a glob over it. Matched by account and name, whatever the IAM path.',
+    }),
   kind: z.enum(['service', 'platform', 'agent']).meta({
     description:
       'service: deploys only (may not write IAM); platform: may create roles; agent: an AI agent with a change budget.',
@@ -84,7 +79,9 @@ const engineSchema = z.strictObject({
 /** Settings every detector takes, merged with its own parameters. */
 const commonDetectorSettings = {
   enabled: z.boolean().default(true),
-  severity: severitySchema.optional().meta({ description: 'Replaces every severity level of this detector.' }),
+  severity: severitySchema
+    .optional()
+    .meta({ description: 'Replaces every severity level of this detector.' }),
   cooldown: durationSchema.optional().meta({ description: 'How long repeats of a finding fold into it.' }),
 };
 
@@ -112,4 +109,8 @@ export function buildConfigSchema(detectors: readonly Detector[]) {
 export type PipelineConfig = z.output<typeof pipelineSchema>;
 export type SuppressionConfig = z.output<typeof suppressionSchema>;
 export type ParsedConfig = z.output<ReturnType<typeof buildConfigSchema>>;
-export type DetectorSettings = { enabled: boolean; severity?: z.output<typeof severitySchema>; cooldown?: number };
+export type DetectorSettings = {
+  enabled: boolean;
+  severity?: z.output<typeof severitySchema>;
+  cooldown?: number;
+};

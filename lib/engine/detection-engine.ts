@@ -106,8 +106,8 @@ export class DetectionEngine {
     }
     this.#emitted.add(finding.id);
     if (this.suppressions.match(finding)) return;
-    let bySeverity = this.counts.get(finding.detector);
-    if (!bySeverity) this.counts.set(finding.detector, (bySeverity = new Map()));
+    const bySeverity = this.counts.get(finding.detector) ?? new Map<Severity, number>();
+    this.counts.set(finding.detector, bySeverity);
     bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1);
     into.push(finding);
   }

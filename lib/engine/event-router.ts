@@ -34,7 +34,8 @@ export class EventRouter {
     const candidates: RoutedDetector[] = [];
     for (const detector of this.#detectors) {
       const needs = detector.needs.filter(
-        (need) => (need.source === '*' || need.source === source) && (!need.names || need.names.includes(name)),
+        (need) =>
+          (need.source === '*' || need.source === source) && (!need.names || need.names.includes(name)),
       );
       if (needs.length > 0) candidates.push({ detector, needs });
     }
@@ -49,6 +50,7 @@ interface RoutedDetector {
 
 function acceptsEvent(need: EventNeed, event: NormalizedEvent): boolean {
   if (event.readOnly && !need.readOnly) return false;
-  if (need.errorCodes && (event.errorCode === undefined || !need.errorCodes.includes(event.errorCode))) return false;
+  if (need.errorCodes && (event.errorCode === undefined || !need.errorCodes.includes(event.errorCode)))
+    return false;
   return true;
 }

@@ -74,7 +74,10 @@ export async function replay(
       continue;
     }
     const { event } = normalized;
-    if ((options.since !== undefined && event.time < options.since) || (options.until !== undefined && event.time >= options.until)) {
+    if (
+      (options.since !== undefined && event.time < options.since) ||
+      (options.until !== undefined && event.time >= options.until)
+    ) {
       stats.outsideTimeRange++;
       continue;
     }

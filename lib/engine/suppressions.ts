@@ -22,7 +22,8 @@ export class SuppressionList {
     for (const entry of this.active) {
       if (entry.detector !== '*' && entry.detector !== finding.detector) continue;
       if (entry.principal && !entry.principal.matches(finding.principal)) continue;
-      if (entry.subject && (finding.subject === undefined || !entry.subject.matches(finding.subject))) continue;
+      if (entry.subject && (finding.subject === undefined || !entry.subject.matches(finding.subject)))
+        continue;
       this.hits.set(entry.label, (this.hits.get(entry.label) ?? 0) + 1);
       return entry;
     }

@@ -16,7 +16,9 @@ export function formatTable(rows: readonly (readonly string[])[], options: Table
   const cells = [options.headers, ...rows].map((row) =>
     row.map((cell, column) => truncate(terminalSafe(cell), options.maxWidths?.[column])),
   );
-  const widths = options.headers.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
+  const widths = options.headers.map((_, column) =>
+    Math.max(...cells.map((row) => row[column]?.length ?? 0)),
+  );
   return cells
     .map((row) =>
       row

@@ -19,7 +19,11 @@ export function syntheticEvent(overrides: Partial<NormalizedEvent> = {}): Normal
     readOnly: false,
     management: true,
     outcome: 'success',
-    actor: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice', key: 'arn:aws:iam::111122223333:user/alice' },
+    actor: {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      key: 'arn:aws:iam::111122223333:user/alice',
+    },
     credential: { kind: 'long-lived', accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
     viaAwsService: false,
     raw: {},

@@ -7,7 +7,12 @@ import { atLeast, type Finding, SEVERITIES, type Severity } from '../../engine/f
 import { replay } from '../../engine/replay.ts';
 import { findMissingPaths } from '../../ingest/check-paths.ts';
 import { readCloudTrail } from '../../ingest/read-cloudtrail.ts';
-import { FINDING_FORMATS, type FindingFormat, findingToJsonLine, formatFindingsTable } from '../../output/format-findings.ts';
+import {
+  FINDING_FORMATS,
+  type FindingFormat,
+  findingToJsonLine,
+  formatFindingsTable,
+} from '../../output/format-findings.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import { parseTimeArgument } from '../parse-time.ts';
 import { ProgressLine } from '../progress.ts';
@@ -26,13 +31,20 @@ interface DetectOptions {
 export function registerDetect(program: Command): void {
   program
     .command('detect')
-    .description('judge CloudTrail logs (S3 log files, directories, JSON Lines, EventBridge events, stdin "-")')
+    .description(
+      'judge CloudTrail logs (S3 log files, directories, JSON Lines, EventBridge events, stdin "-")',
+    )
     .argument('<paths...>', 'files or directories to read; "-" for stdin')
-    .option('-c, --config <file>', 'config file (default: ./trailguard.yaml if present, else built-in defaults)')
+    .option(
+      '-c, --config <file>',
+      'config file (default: ./trailguard.yaml if present, else built-in defaults)',
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices(FINDING_FORMATS).default('table'))
     .option('--since <time>', 'only events at or after this time (ISO time, or a duration ago: 7d)')
     .option('--until <time>', 'only events before this time (ISO time, or a duration ago)')
-    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding is at least this severe').choices(SEVERITIES))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 3 when a finding is at least this severe').choices(SEVERITIES),
+    )
     .option('--now <time>', 'the wall clock for suppression expiry (ISO time; for tests and replays)')
     .action(async (paths: string[], options: DetectOptions) => {
       process.exitCode = await runDetect(paths, options);
@@ -42,7 +54,8 @@ export function registerDetect(program: Command): void {
 function timeOption(name: string, text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
   const time = parseTimeArgument(text, now);
-  if (time === undefined) throw new UsageError(`${name} "${text}" is neither an ISO time nor a duration like 7d`);
+  if (time === undefined)
+    throw new UsageError(`${name} "${text}" is neither an ISO time nor a duration like 7d`);
   return time;
 }
 

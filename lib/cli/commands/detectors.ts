@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { detectors } from '../../../detectors/index.ts';
 import { formatTable } from '../../output/format-table.ts';
 
@@ -13,12 +13,30 @@ function describeNeeds(detector: (typeof detectors)[number]): string {
     .join(', ');
 }
 
+/** The README's detector catalogue, generated so it cannot drift from the registry (a test checks). */
+export function detectorCatalogue(): string {
+  const rows = detectors.map(
+    (d) => `| \`${d.id}\` | ${d.severity} | ${d.description.replaceAll('|', '\\|')} | ${describeNeeds(d)} |`,
+  );
+  return ['| detector | severity | what it finds | CloudTrail events |', '|---|---|---|---|', ...rows].join(
+    '\n',
+  );
+}
+
 export function registerDetectors(program: Command): void {
   program
     .command('detectors')
     .description('list the detectors, their default severity and the events they need')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'markdown'])
+        .default('table'),
+    )
     .action((options: { format: string }) => {
+      if (options.format === 'markdown') {
+        process.stdout.write(`${detectorCatalogue()}\n`);
+        return;
+      }
       if (options.format === 'json') {
         const list = detectors.map(({ id, title, description, severity, runbook, needs }) => ({
           id,

@@ -10,7 +10,8 @@ describe('durations', () => {
   });
 
   it('rejects other spellings', () => {
-    for (const text of ['5', '5 m', '1.5h', '-1h', '1w', 'm5', '']) expect(parseDuration(text)).toBeUndefined();
+    for (const text of ['5', '5 m', '1.5h', '-1h', '1w', 'm5', ''])
+      expect(parseDuration(text)).toBeUndefined();
     expect(durationSchema.safeParse('0m').success).toBe(false);
   });
 

@@ -36,11 +36,21 @@ describe('compileGlob', () => {
   it('agrees with a reference regex on random inputs', () => {
     const alphabet = fc.constantFrom('a', 'b', ':', '/', '*');
     fc.assert(
-      fc.property(fc.string({ unit: alphabet, maxLength: 8 }), fc.string({ unit: alphabet, maxLength: 12 }), (pattern, value) => {
-        const reference = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[/:]/g, '\\$&')).join('.*')}$`, 's');
-        const literalValue = value.replaceAll('*', 'x');
-        expect(compileGlob(pattern).matches(literalValue)).toBe(reference.test(literalValue));
-      }),
+      fc.property(
+        fc.string({ unit: alphabet, maxLength: 8 }),
+        fc.string({ unit: alphabet, maxLength: 12 }),
+        (pattern, value) => {
+          const reference = new RegExp(
+            `^${pattern
+              .split('*')
+              .map((p) => p.replace(/[/:]/g, '\\$&'))
+              .join('.*')}$`,
+            's',
+          );
+          const literalValue = value.replaceAll('*', 'x');
+          expect(compileGlob(pattern).matches(literalValue)).toBe(reference.test(literalValue));
+        },
+      ),
     );
   });
 });

@@ -61,7 +61,9 @@ describe('config', () => {
     const otherAccount = parseRoleArn('arn:aws:iam::999999999999:role/deploy-prod');
     expect(config.inventory.findByRole(withPath)?.name).toBe('shop-prod');
     expect(config.inventory.findByRole(otherAccount)).toBeUndefined();
-    expect(config.inventory.findByRole(parseRoleArn('arn:aws:iam::5:role/x/platform-ci'))?.name).toBe('platform');
+    expect(config.inventory.findByRole(parseRoleArn('arn:aws:iam::5:role/x/platform-ci'))?.name).toBe(
+      'platform',
+    );
   });
 
   it('lists every problem with its path and line', () => {
@@ -97,7 +99,12 @@ pipline: []
 
   it('exports a JSON Schema that names every detector', () => {
     const schema = JSON.stringify(configJsonSchema());
-    for (const id of ['oidc-unexpected-subject', 'pipeline-iam-write', 'audit-tampering', 'oidc-trust-policy']) {
+    for (const id of [
+      'oidc-unexpected-subject',
+      'pipeline-iam-write',
+      'audit-tampering',
+      'oidc-trust-policy',
+    ]) {
       expect(schema).toContain(id);
     }
     expect(schema).toContain('prodEnvironments');

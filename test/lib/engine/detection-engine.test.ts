@@ -88,22 +88,39 @@ describe('DetectionEngine', () => {
       syntheticEvent({ name: 'CreateRole' }),
     ]);
     expect(findings).toHaveLength(2);
-    expect(engine.failures.get('test-iam-writes')).toMatchObject({ count: 1, firstError: 'boom on DeleteRole' });
+    expect(engine.failures.get('test-iam-writes')).toMatchObject({
+      count: 1,
+      firstError: 'boom on DeleteRole',
+    });
   });
 
   it('applies enabled and severity from config', async () => {
-    const engine = engineWith({ detectors: { 'test-iam-writes': { severity: 'info' }, 'test-reads': { enabled: false } } });
-    const findings = await engine.process([syntheticEvent(), syntheticEvent({ name: 'GetRole', readOnly: true })]);
+    const engine = engineWith({
+      detectors: { 'test-iam-writes': { severity: 'info' }, 'test-reads': { enabled: false } },
+    });
+    const findings = await engine.process([
+      syntheticEvent(),
+      syntheticEvent({ name: 'GetRole', readOnly: true }),
+    ]);
     expect(findings.map((f) => [f.detector, f.severity])).toEqual([['test-iam-writes', 'info']]);
   });
 
   it('suppresses by detector and principal glob until the entry expires', async () => {
     const yaml = {
       suppressions: [
-        { detector: 'test-iam-writes', principal: 'arn:aws:iam::*:user/scanner-*', reason: 'pentest', expires: '2026-11-30' },
+        {
+          detector: 'test-iam-writes',
+          principal: 'arn:aws:iam::*:user/scanner-*',
+          reason: 'pentest',
+          expires: '2026-11-30',
+        },
       ],
     };
-    const scanner = { type: 'IAMUser' as const, arn: 'arn:aws:iam::1:user/scanner-7', key: 'arn:aws:iam::1:user/scanner-7' };
+    const scanner = {
+      type: 'IAMUser' as const,
+      arn: 'arn:aws:iam::1:user/scanner-7',
+      key: 'arn:aws:iam::1:user/scanner-7',
+    };
     const during = engineWith(yaml, Date.parse('2026-11-30T23:59:59Z'));
     expect(await during.process([syntheticEvent({ actor: scanner }), syntheticEvent()])).toHaveLength(1);
     expect([...during.suppressions.hits.values()]).toEqual([1]);

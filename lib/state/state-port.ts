@@ -1,0 +1,59 @@
+/**
+ * The state port: everything the engine keeps between events, behind one interface with an in-memory
+ * implementation (replays, tests) and a DynamoDB one (Lambda). Detectors never see it; the engine does one
+ * call per method per batch, so a batch of events costs one round trip per distinct key, not per event.
+ *
+ * Counters are sets of entries keyed by event id, not numbers: adding the same event twice (EventBridge
+ * redelivery, a replay over the same files, two processes on overlapping input) changes nothing, so counts
+ * stay exact under at-least-once delivery without a separate dedup step.
+ */
+
+/** One counted event under a key (e.g. one denial by one principal). */
+export interface CounterEntry {
+  key: string;
+  /** Event time, epoch ms. */
+  time: number;
+  eventId: string;
+  /** Small facts for the finding's evidence (action, resource, error code…). */
+  facets?: Readonly<Record<string, string>>;
+}
+
+/** A request to raise a finding under `key` unless one was raised within its cooldown. */
+export interface ClaimRequest {
+  /** Detector id and finding key, e.g. `access-denied-spike|arn:aws:iam::1:role/x`. */
+  key: string;
+  /** Event time of the triggering event (epoch ms): cooldowns run on event time. */
+  at: number;
+  cooldownMs: number;
+  /** The id the finding gets if this claim is the first. */
+  findingId: string;
+  /** Events to fold into the stored finding when it is not the first. */
+  eventIds: readonly string[];
+}
+
+export type ClaimResult =
+  | { first: true }
+  /** A finding with this key fired within the cooldown; the repeat was folded into it. */
+  | { first: false; findingId: string; firedAt: number; count: number };
+
+/** A value remembered under a key until it expires (e.g. an access key issued to a CI runner). */
+export interface MemoryEntry {
+  key: string;
+  value: string;
+  /** Epoch ms (event time) after which the entry is gone. */
+  expiresAt: number;
+}
+
+export interface StatePort {
+  /** Adds counter entries; an entry already present (same key and event id) is not added again. */
+  addEntries(entries: readonly CounterEntry[]): Promise<void>;
+  /** The entries of each key with `from <= time <= to`. */
+  readEntries(keys: readonly string[], from: number, to: number): Promise<Map<string, CounterEntry[]>>;
+  /** Claims findings in order; each result says whether that claim fired first. */
+  claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]>;
+  remember(entries: readonly MemoryEntry[]): Promise<void>;
+  /** Values for the keys that are remembered and not expired at `at`. */
+  recall(keys: readonly string[], at: number): Promise<Map<string, string>>;
+  /** Drops what nothing can read any more: entries older than `before` (event time). */
+  prune(before: number): Promise<void>;
+}
