@@ -10,4 +10,4 @@ export const detectors: readonly Detector[] = [
   oidcTrustPolicy,
   pipelineIamWrite,
   auditTampering,
-] as unknown as readonly Detector[];
+];
