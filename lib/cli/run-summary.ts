@@ -40,7 +40,13 @@ export function formatRunSummary({ files, bytes, seconds, stats, engine }: RunFa
   lines.push(total === 0 ? '  findings: none' : `  findings ${total}: ${findingParts.join('; ')}`);
   for (const [label, n] of engine.suppressions.hits)
     lines.push(`  suppressed ${n} by ${terminalSafe(label)}`);
-  if (engine.duplicateFindings > 0) lines.push(`  duplicate events folded: ${engine.duplicateFindings}`);
+  if (engine.lateEvents > 0) {
+    lines.push(
+      `  late events (behind the newest by more than engine.lateness, not counted in windows): ${engine.lateEvents}`,
+    );
+  }
+  const folded = [...engine.folded].map(([detector, n]) => `${detector} ${n}`);
+  if (folded.length > 0) lines.push(`  repeats folded into earlier findings: ${folded.join(', ')}`);
   for (const [detector, failure] of engine.failures) {
     lines.push(
       `  error: detector ${detector} failed on ${plural(failure.count, 'event')} ` +

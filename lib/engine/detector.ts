@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { CounterEntry } from '../state/state-port.ts';
 import type { FindingDraft, Severity } from './finding.ts';
 
 /**
@@ -42,7 +43,8 @@ export interface DetectorMeta<S extends ParamsSchema> {
 /** What a detector is handed along with each event. */
 export interface DetectorContext<S extends ParamsSchema = ParamsSchema> {
   config: ResolvedConfig;
-  params: z.output<S>;
+  /** The detector's settings (`enabled`, `severity`, `cooldown`) merged with its own parameters. */
+  params: z.output<S> & { cooldown?: number };
 }
 
 /** A detector that judges each event on its own. */
@@ -51,9 +53,47 @@ export interface EventDetector<S extends ParamsSchema = ParamsSchema> extends De
   evaluate(event: NormalizedEvent, context: DetectorContext<S>): FindingDraft | undefined;
 }
 
-export type Detector = EventDetector;
+/** What an event contributes to state; the engine writes it, in one round trip per batch. */
+export interface Observation {
+  /** Counter entries to add under these keys (the engine namespaces keys by detector). */
+  count?: readonly { key: string; facets?: Readonly<Record<string, string>> }[];
+  /** Values to remember for `ttlMs` of event time (e.g. who an access key was issued to). */
+  remember?: readonly { key: string; value: string; ttlMs: number }[];
+  /** Keys whose remembered values `judge` will ask for. */
+  recall?: readonly string[];
+}
+
+/** What a stateful detector sees when it judges an event: state as of that event's time. */
+export interface StateView {
+  /**
+   * Counter entries under `key` from `lookback` before the event up to and including its time, in time
+   * order. Includes this event's own entry.
+   */
+  entries(key: string): readonly CounterEntry[];
+  /** A remembered value that has not expired at the event's time. */
+  recalled(key: string): string | undefined;
+}
+
+/**
+ * A detector that needs memory across events (windows, baselines, correlation). It stays pure: `observe`
+ * says what an event adds to state, `judge` decides from the state the engine reads back. The engine does
+ * the I/O, batching, event-time ordering and lateness.
+ */
+export interface StatefulDetector<S extends ParamsSchema = ParamsSchema> extends DetectorMeta<S> {
+  kind: 'stateful';
+  /** How far back `judge` looks (ms): the window, times the baseline history where there is one. */
+  lookback(params: z.output<S>): number;
+  observe(event: NormalizedEvent, context: DetectorContext<S>): Observation | undefined;
+  judge(event: NormalizedEvent, state: StateView, context: DetectorContext<S>): FindingDraft | undefined;
+}
+
+export type Detector = EventDetector | StatefulDetector;
 
 /** Identity helper: gives a detector definition its types without ceremony. */
-export function defineDetector<S extends ParamsSchema>(detector: EventDetector<S>): EventDetector<S> {
+export function defineDetector<S extends ParamsSchema>(detector: EventDetector<S>): EventDetector<S>;
+export function defineDetector<S extends ParamsSchema>(detector: StatefulDetector<S>): StatefulDetector<S>;
+export function defineDetector<S extends ParamsSchema>(
+  detector: EventDetector<S> | StatefulDetector<S>,
+): EventDetector<S> | StatefulDetector<S> {
   return detector;
 }

@@ -44,7 +44,7 @@ export interface Finding {
   details?: Record<string, unknown>;
 }
 
-/** What a detector returns; the engine adds id, detector, time, account, region, eventIds and runbook. */
+/** What a detector returns; the engine adds id, detector, time, account, region and runbook. */
 export interface FindingDraft {
   severity: Severity;
   /** Defaults to the detector's title. */
@@ -55,4 +55,17 @@ export interface FindingDraft {
   pipeline?: string;
   environment?: string;
   details?: Record<string, unknown>;
+  /**
+   * What makes repeats the same finding (e.g. the principal for a spike, key id + UTC day for a
+   * long-lived key). Omitted: the triggering event, so only a redelivery of that event repeats it.
+   */
+  key?: string;
+  /** How long repeats under `key` fold into the first finding (event time); config `cooldown` overrides. */
+  cooldownMs?: number;
+  /** Defaults to the triggering event. Windowed findings: the first 20 by time. */
+  eventIds?: string[];
+  count?: number;
+  /** ISO times of the first and last event counted. */
+  firstSeen?: string;
+  lastSeen?: string;
 }

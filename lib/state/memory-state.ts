@@ -60,11 +60,11 @@ export class MemoryState implements StatePort {
     for (const entry of entries) this.#memory.set(entry.key, entry);
   }
 
-  async recall(keys: readonly string[], at: number): Promise<Map<string, string>> {
-    const result = new Map<string, string>();
+  async recall(keys: readonly string[]): Promise<Map<string, MemoryEntry>> {
+    const result = new Map<string, MemoryEntry>();
     for (const key of keys) {
       const entry = this.#memory.get(key);
-      if (entry && entry.expiresAt > at) result.set(key, entry.value);
+      if (entry) result.set(key, entry);
     }
     return result;
   }

@@ -52,8 +52,8 @@ export interface StatePort {
   /** Claims findings in order; each result says whether that claim fired first. */
   claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]>;
   remember(entries: readonly MemoryEntry[]): Promise<void>;
-  /** Values for the keys that are remembered and not expired at `at`. */
-  recall(keys: readonly string[], at: number): Promise<Map<string, string>>;
+  /** The remembered entries for these keys (callers judge expiry against their own event time). */
+  recall(keys: readonly string[]): Promise<Map<string, MemoryEntry>>;
   /** Drops what nothing can read any more: entries older than `before` (event time). */
   prune(before: number): Promise<void>;
 }

@@ -14,6 +14,7 @@ import {
   formatFindingsTable,
 } from '../../output/format-findings.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
+import { MemoryState } from '../../state/memory-state.ts';
 import { parseTimeArgument } from '../parse-time.ts';
 import { ProgressLine } from '../progress.ts';
 import { formatRunSummary, formatStartWarnings } from '../run-summary.ts';
@@ -69,7 +70,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     throw new UsageError(`no such file or directory: ${missing.map((p) => terminalSafe(p)).join(', ')}`);
   }
   const config = await loadConfig(options.config);
-  const engine = new DetectionEngine({ detectors, config, now });
+  const engine = new DetectionEngine({ detectors, config, now, state: new MemoryState() });
   for (const warning of formatStartWarnings(engine)) process.stderr.write(`${warning}\n`);
 
   const progress = new ProgressLine();

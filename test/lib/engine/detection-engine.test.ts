@@ -4,6 +4,7 @@ import { resolveConfig } from '../../../lib/config/resolved-config.ts';
 import { buildConfigSchema } from '../../../lib/config/schema.ts';
 import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
 import { type Detector, defineDetector } from '../../../lib/engine/detector.ts';
+import { MemoryState } from '../../../lib/state/memory-state.ts';
 import { syntheticEvent } from '../../helpers/synthetic-event.ts';
 
 const iamWrites = defineDetector({
@@ -37,7 +38,7 @@ const testDetectors = [iamWrites, readsToo] as unknown as Detector[];
 
 function engineWith(yaml: Record<string, unknown>, now = Date.parse('2026-11-26T00:00:00Z')) {
   const config = resolveConfig(buildConfigSchema(testDetectors).parse(yaml), 'test');
-  return new DetectionEngine({ detectors: testDetectors, config, now });
+  return new DetectionEngine({ detectors: testDetectors, config, now, state: new MemoryState() });
 }
 
 describe('DetectionEngine', () => {
@@ -77,7 +78,7 @@ describe('DetectionEngine', () => {
     const engine = engineWith({});
     const event = syntheticEvent();
     expect(await engine.process([event, { ...event }])).toHaveLength(1);
-    expect(engine.duplicateFindings).toBe(1);
+    expect(engine.folded.get('test-iam-writes')).toBe(1);
   });
 
   it('isolates a detector that throws: the batch goes on and the failure is counted', async () => {
