@@ -65,8 +65,9 @@ export class DetectionEngine {
     for (const detector of enabled) {
       const params = (options.config.detectors[detector.id] ??
         detector.params.parse({})) as DetectorContext['params'];
-      this.#contexts.set(detector.id, { config: options.config, params });
-      if (detector.kind === 'stateful') maxLookback = Math.max(maxLookback, detector.lookback(params));
+      const context: DetectorContext = { config: options.config, params };
+      this.#contexts.set(detector.id, context);
+      if (detector.kind === 'stateful') maxLookback = Math.max(maxLookback, detector.lookback(context));
     }
     this.#maxLookback = maxLookback;
     this.#state = options.state;
@@ -118,7 +119,7 @@ export class DetectionEngine {
         remembered.push({ key: `${ns}|${r.key}`, value: r.value, expiresAt: event.time + r.ttlMs });
       }
       for (const key of observation.recall ?? []) recallKeys.add(`${ns}|${key}`);
-      const lookback = detector.lookback(this.#contexts.get(ns)?.params as DetectorContext['params']);
+      const lookback = detector.lookback(this.#contexts.get(ns) as DetectorContext);
       from = Math.min(from, event.time - lookback);
       to = Math.max(to, event.time);
     }
@@ -132,7 +133,7 @@ export class DetectionEngine {
     const pending: Pending[] = [];
     for (const { detector, event } of observed) {
       const context = this.#contexts.get(detector.id) as DetectorContext;
-      const view = stateViewFor(event, detector.id, detector.lookback(context.params), counters, memory);
+      const view = stateViewFor(event, detector.id, detector.lookback(context), counters, memory);
       const draft = this.#guard(detector, event, () => detector.judge(event, view, context));
       if (draft) pending.push({ detector, event, draft });
     }

@@ -81,8 +81,11 @@ export interface StateView {
  */
 export interface StatefulDetector<S extends ParamsSchema = ParamsSchema> extends DetectorMeta<S> {
   kind: 'stateful';
-  /** How far back `judge` looks (ms): the window, times the baseline history where there is one. */
-  lookback(params: z.output<S>): number;
+  /**
+   * How far back `judge` looks (ms): the longest window (per-pipeline overrides included), times the
+   * baseline history where there is one. Also how long the engine keeps counter entries.
+   */
+  lookback(context: DetectorContext<S>): number;
   observe(event: NormalizedEvent, context: DetectorContext<S>): Observation | undefined;
   judge(event: NormalizedEvent, state: StateView, context: DetectorContext<S>): FindingDraft | undefined;
 }
