@@ -1,5 +1,9 @@
 import type { Detector } from '../lib/engine/detector.ts';
+import { accessDeniedSpike } from './access-denied-spike.ts';
+import { agentChangeRate } from './agent-change-rate.ts';
 import { auditTampering } from './audit-tampering.ts';
+import { longLivedKey } from './long-lived-key.ts';
+import { oidcSessionExfiltration } from './oidc-session-exfiltration.ts';
 import { oidcTrustPolicy } from './oidc-trust-policy.ts';
 import { oidcUnexpectedSubject } from './oidc-unexpected-subject.ts';
 import { pipelineIamWrite } from './pipeline-iam-write.ts';
@@ -10,4 +14,8 @@ export const detectors: readonly Detector[] = [
   oidcTrustPolicy,
   pipelineIamWrite,
   auditTampering,
+  oidcSessionExfiltration,
+  longLivedKey,
+  accessDeniedSpike,
+  agentChangeRate,
 ];

@@ -185,6 +185,70 @@ const attack = [
   }),
 ];
 
+// The morning deploy's credentials, stolen from the runner and used from elsewhere: reading secrets
+// (oidc-session-exfiltration), then enumerating IAM and being denied (access-denied-spike).
+const stolen = { ...shopProd };
+const exfiltration = [
+  base('2026-11-20T09:50:00Z', 'secretsmanager.amazonaws.com', 'ListSecrets', true, {
+    userIdentity: stolen,
+    sourceIPAddress: '185.220.101.4',
+    userAgent: 'python-requests/2.32.3',
+    requestParameters: null,
+    responseElements: null,
+  }),
+  ...Array.from({ length: 24 }, (_, i) =>
+    base(
+      `2026-11-20T09:5${1 + Math.floor(i / 12)}:${String((i % 12) * 5).padStart(2, '0')}Z`,
+      'iam.amazonaws.com',
+      ['ListUsers', 'ListRoles', 'GetAccountAuthorizationDetails'][i % 3],
+      true,
+      {
+        userIdentity: stolen,
+        sourceIPAddress: '185.220.101.4',
+        userAgent: 'python-requests/2.32.3',
+        requestParameters: null,
+        responseElements: null,
+        errorCode: 'AccessDenied',
+        errorMessage: `User: arn:aws:sts::${ACCOUNT}:assumed-role/deploy-shop-prod/GitHubActions is not authorized to perform: iam:${['ListUsers', 'ListRoles', 'GetAccountAuthorizationDetails'][i % 3]} because no identity-based policy allows it`,
+      },
+    ),
+  ),
+];
+
+// The release agent runs away: 12 changes in half an hour against a budget of 10 an hour (agent-change-rate).
+const agent = {
+  type: 'AssumedRole',
+  principalId: 'AROAEXAMPLEAGENT0001:release-run-42',
+  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ai-release-agent/release-run-42`,
+  accountId: ACCOUNT,
+  accessKeyId: 'ASIAEXAMPLEAGENT0001',
+  sessionContext: {
+    sessionIssuer: {
+      type: 'Role',
+      principalId: 'AROAEXAMPLEAGENT0001',
+      arn: `arn:aws:iam::${ACCOUNT}:role/ai-release-agent`,
+      accountId: ACCOUNT,
+      userName: 'ai-release-agent',
+    },
+    attributes: { creationDate: '2026-11-20T09:45:00Z', mfaAuthenticated: 'false' },
+  },
+};
+const runaway = Array.from({ length: 12 }, (_, i) =>
+  base(
+    new Date(Date.parse('2026-11-20T09:46:00Z') + i * 120_000).toISOString().replace('.000Z', 'Z'),
+    'lambda.amazonaws.com',
+    'UpdateFunctionConfiguration20150331v2',
+    false,
+    {
+      userIdentity: agent,
+      sourceIPAddress: '3.90.1.4',
+      userAgent: 'release-agent/0.9 aws-sdk-js/3.700.0',
+      requestParameters: { functionName: `shop-worker-${i}`, memorySize: 3008 },
+      responseElements: null,
+    },
+  ),
+);
+
 function s3Key(org, account, region, day, stamp, suffix) {
   const [y, m, d] = day.split('-');
   return join(
@@ -217,6 +281,10 @@ write(
   morning,
 );
 write(s3Key('o-acme12345', ACCOUNT, 'us-east-1', '2026-11-20', '20261120T0945Z', 'Zr7Hb2QsVc9Jd1Fe'), attack);
+write(s3Key('o-acme12345', ACCOUNT, 'us-east-1', '2026-11-20', '20261120T1010Z', 'Pm5Wc8Rt2Gk7Yh3D'), [
+  ...exfiltration,
+  ...runaway,
+]);
 write(
   s3Key('o-1234abcde', '222222222222', 'us-east-1', '2025-03-06', '20250306T0230Z', 'QF6qcgyiaVnSueXa'),
   copied('benign/cloud-snitch-s3-log-file-222-mixed-service-traffic.json'),

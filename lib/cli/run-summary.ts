@@ -42,7 +42,8 @@ export function formatRunSummary({ files, bytes, seconds, stats, engine }: RunFa
     lines.push(`  suppressed ${n} by ${terminalSafe(label)}`);
   if (engine.lateEvents > 0) {
     lines.push(
-      `  late events (behind the newest by more than engine.lateness, not counted in windows): ${engine.lateEvents}`,
+      `  late events (more than engine.lateness behind the newest): ${engine.lateEvents}, ` +
+        `${engine.lateCounts} of them not counted by windowed detectors`,
     );
   }
   const folded = [...engine.folded].map(([detector, n]) => `${detector} ${n}`);

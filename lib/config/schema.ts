@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Detector } from '../engine/detector.ts';
 import { SEVERITIES } from '../engine/finding.ts';
+import { parseCidr } from '../identity/network.ts';
 import { durationSchema } from './duration.ts';
 
 /**
@@ -13,7 +14,7 @@ const severitySchema = z.enum(SEVERITIES);
 
 const cidrSchema = z
   .string()
-  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'a CIDR block such as 140.82.112.0/20')
+  .refine((text) => parseCidr(text) !== undefined, 'a CIDR block such as 140.82.112.0/20 or 2001:db8::/32')
   .meta({ description: 'A CIDR block (IPv4 or IPv6).' });
 
 const oidcSchema = z.strictObject({

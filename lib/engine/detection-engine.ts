@@ -47,8 +47,10 @@ export class DetectionEngine {
   /** Repeats folded into an earlier finding (cooldowns, redelivered events), by detector id. */
   readonly folded = new Map<string, number>();
   eventsJudged = 0;
-  /** Events that arrived later than `engine.lateness` behind the newest: not counted by windowed detectors. */
+  /** Events that arrived later than `engine.lateness` behind the newest. */
   lateEvents = 0;
+  /** Counter entries dropped because their event was late: windowed detectors did not count them. */
+  lateCounts = 0;
 
   readonly #router: EventRouter;
   readonly #contexts = new Map<string, DetectorContext>();
@@ -89,9 +91,12 @@ export class DetectionEngine {
         if (detector.kind === 'event') {
           const draft = this.#guard(detector, event, () => detector.evaluate(event, context));
           if (draft) pending.push({ detector, event, draft });
-        } else if (!late) {
+        } else {
           const observation = this.#guard(detector, event, () => detector.observe(event, context));
-          if (observation) observed.push({ detector, event, observation });
+          // Lateness bounds counters only: a late event's count would land in a window already judged.
+          // Correlation (remember/recall) still works on late events.
+          if (observation && late && observation.count) this.lateCounts++;
+          else if (observation) observed.push({ detector, event, observation });
         }
       }
     }

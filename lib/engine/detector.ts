@@ -20,6 +20,11 @@ export interface EventNeed {
   readOnly?: boolean;
   /** Only failed calls with one of these error codes. */
   errorCodes?: readonly string[];
+  /**
+   * Only authorization failures, as `lib/identity/denial.ts` classifies them (its exact codes plus the
+   * `AccessDenied…` / `…UnauthorizedOperation` patterns, which EventBridge can match as prefix/suffix).
+   */
+  deniedOnly?: boolean;
 }
 
 /** A detector's own parameters: a zod object whose defaults make any config valid. */

@@ -50,6 +50,7 @@ interface RoutedDetector {
 
 function acceptsEvent(need: EventNeed, event: NormalizedEvent): boolean {
   if (event.readOnly && !need.readOnly) return false;
+  if (need.deniedOnly && event.outcome !== 'denied') return false;
   if (need.errorCodes && (event.errorCode === undefined || !need.errorCodes.includes(event.errorCode)))
     return false;
   return true;

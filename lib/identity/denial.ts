@@ -7,7 +7,7 @@ import type { Outcome } from '../events/normalized-event.ts';
  * and Amazon Managed Grafana even writes the HTTP status `"200"` into errorCode.
  */
 
-const EXACT_DENIALS: ReadonlySet<string> = new Set([
+const EXACT_CODES = [
   'AccessDenied',
   'AccessDeniedException',
   'UnauthorizedOperation',
@@ -19,10 +19,22 @@ const EXACT_DENIALS: ReadonlySet<string> = new Set([
   'NotAuthorized',
   'Forbidden',
   'ForbiddenException',
-]);
+] as const;
+
+const EXACT_DENIALS: ReadonlySet<string> = new Set(EXACT_CODES);
 
 /** EC2 prefixes its client-fault codes (`Client.UnauthorizedOperation`). */
 const CLIENT_PREFIX = 'Client.';
+
+/**
+ * Every code `isAuthorizationFailure` accepts by exact match, bare and `Client.`-prefixed: the list for an
+ * exact-match filter (`EventNeed.errorCodes`, an EventBridge `errorCode` pattern). Codes the predicate only
+ * accepts by pattern (an unseen `AccessDenied…` or `…UnauthorizedAccess` spelling) are not in it.
+ */
+export const DENIAL_ERROR_CODES: readonly string[] = [
+  ...EXACT_CODES,
+  ...EXACT_CODES.map((code) => `${CLIENT_PREFIX}${code}`),
+];
 
 /**
  * True for an authorization failure. Beyond the exact codes, it follows the CIS "unauthorized API calls"

@@ -8,7 +8,8 @@ function describeNeeds(detector: (typeof detectors)[number]): string {
     .map((need) => {
       const service = need.source === '*' ? '*' : need.source.replace('.amazonaws.com', '');
       const names = need.names ? need.names.join('|') : '*';
-      return `${service}:${names}${need.readOnly ? '' : ' (writes)'}`;
+      const filters = [need.readOnly ? '' : 'writes', need.deniedOnly ? 'denied' : ''].filter(Boolean);
+      return `${service}:${names}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}`;
     })
     .join(', ');
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { detectors } from '../../../detectors/index.ts';
 import type { Finding } from '../../../lib/engine/finding.ts';
 import { REPO_ROOT, runCli } from '../../helpers/run-cli.ts';
 
@@ -14,16 +15,11 @@ const parseJsonl = (text: string): Finding[] =>
     .map((line) => JSON.parse(line) as Finding);
 
 describe('trailguard detect', () => {
-  it('finds each attack in the bundled example once, and nothing else', async () => {
+  it('finds each attack in the bundled example once, one per detector, and nothing else', async () => {
     const { code, stdout, stderr } = await runCli(['detect', '--format', 'jsonl', ...EXAMPLE]);
     expect(code).toBe(0);
     const findings = parseJsonl(stdout);
-    expect(findings.map((f) => f.detector).sort()).toEqual([
-      'audit-tampering',
-      'oidc-trust-policy',
-      'oidc-unexpected-subject',
-      'pipeline-iam-write',
-    ]);
+    expect(findings.map((f) => f.detector).sort()).toEqual([...detectors.map((d) => d.id)].sort());
     const subject = findings.find((f) => f.detector === 'oidc-unexpected-subject');
     expect(subject).toMatchObject({
       severity: 'critical',
@@ -42,8 +38,8 @@ describe('trailguard detect', () => {
       expect(finding.eventIds.length).toBeGreaterThan(0);
       expect(finding.runbook.length).toBeGreaterThan(20);
     }
-    expect(stderr).toMatch(/18 records from 4 files/);
-    expect(stderr).toMatch(/findings 4:/);
+    expect(stderr).toMatch(/55 records from 5 files/);
+    expect(stderr).toMatch(/findings 8:/);
     expect(stderr).toMatch(/CloudTrail digest files ignored: 1/);
   });
 
@@ -67,7 +63,7 @@ describe('trailguard detect', () => {
 
   it('prints one JSON array with --format json', async () => {
     const { stdout } = await runCli(['detect', '--format', 'json', ...EXAMPLE]);
-    expect(JSON.parse(stdout)).toHaveLength(4);
+    expect(JSON.parse(stdout)).toHaveLength(detectors.length);
   });
 
   it('exits 3 when --fail-on is met, 0 when it is not', async () => {
@@ -106,7 +102,7 @@ describe('trailguard detect', () => {
     );
     const { code, stdout } = await runCli(['detect', '-f', 'jsonl', '-'], { stdin: gzipSync(record) });
     expect(code).toBe(0);
-    expect(parseJsonl(stdout).map((f) => f.detector)).toEqual(['audit-tampering']);
+    expect(parseJsonl(stdout).map((f) => f.detector)).toEqual(['audit-tampering', 'long-lived-key']);
   });
 
   it('filters by --since and --until on event time', async () => {
@@ -151,7 +147,7 @@ describe('trailguard detect', () => {
       const { code, stdout, stderr } = await runCli(['detect', '-f', 'jsonl', dir]);
       expect(code).toBe(0);
       // The same record in two files: one finding (same event id), both judged.
-      expect(parseJsonl(stdout).map((f) => f.detector)).toEqual(['audit-tampering']);
+      expect(parseJsonl(stdout).map((f) => f.detector)).toEqual(['audit-tampering', 'long-lived-key']);
       for (const name of ['truncated.json.gz', 'not-json.json', 'wrong-shape.json', 'mixed.jsonl']) {
         expect(stderr).toContain(name);
       }

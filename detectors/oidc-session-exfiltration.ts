@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import type { Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
+import { defineDetector } from '../lib/engine/detector.ts';
+import type { NormalizedEvent, OidcAssumption } from '../lib/events/normalized-event.ts';
+import { ciProviderOf, configuredIssuers } from '../lib/identity/ci-issuer.ts';
+import { networksOf, parseIp } from '../lib/identity/network.ts';
+
+/**
+ * Credentials `AssumeRoleWithWebIdentity` issued to a CI runner, used from somewhere else: the poisoned
+ * action / dependency that posts `AWS_SESSION_TOKEN` to its author. The exchange is remembered under the
+ * issued key for the credentials' lifetime; every later call signed with that key is compared with where
+ * the runner was (the pipeline's `networks`, else the exchange's own address).
+ *
+ * Severity: high; critical when the role belongs to a production pipeline (its credentials deploy prod).
+ */
+
+const HOUR_MS = 3_600_000;
+/** STS never issues web-identity sessions for longer than 12 hours. */
+const MAX_LIFETIME_MS = 12 * HOUR_MS;
+/** Attacker-controlled text kept in state is bounded: a hostile subject must not bloat every item. */
+const MAX_REMEMBERED_TEXT = 512;
+
+/** What the exchange leaves in state under `issued:<keyId>`. */
+interface Issuance {
+  sourceIp?: string;
+  userAgent?: string;
+  roleArn?: string;
+  pipeline?: string;
+  subject?: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+const clip = (text: string | undefined) => text?.slice(0, MAX_REMEMBERED_TEXT);
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** The CI system behind an assumption, counting issuers the inventory configures (GHES, self-managed GitLab). */
+function isCiAssumption(oidc: OidcAssumption, config: ResolvedConfig): boolean {
+  if (oidc.provider !== 'other') return true;
+  return ciProviderOf(oidc.providerArn ?? oidc.issuer, configuredIssuers(config.inventory)) !== undefined;
+}
+
+/** How long the issued credentials live: the stated expiry, else the requested duration, else STS's 1h default. */
+function lifetimeOf(event: NormalizedEvent, oidc: OidcAssumption): number {
+  const fromExpiry = oidc.expiresAt === undefined ? Number.NaN : oidc.expiresAt - event.time;
+  const requested = Number(event.requestParameters?.durationSeconds) * 1000;
+  const lifetime = fromExpiry > 0 ? fromExpiry : requested > 0 ? requested : HOUR_MS;
+  return Math.min(lifetime, MAX_LIFETIME_MS);
+}
+
+function parseIssuance(value: string | undefined): Issuance | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const record = parsed as Record<string, unknown>;
+  const { issuedAt, expiresAt } = record;
+  if (typeof issuedAt !== 'number' || typeof expiresAt !== 'number') return undefined;
+  return {
+    sourceIp: text(record.sourceIp),
+    userAgent: text(record.userAgent),
+    roleArn: text(record.roleArn),
+    pipeline: text(record.pipeline),
+    subject: text(record.subject),
+    issuedAt,
+    expiresAt,
+  };
+}
+
+function pipelineOf(
+  event: NormalizedEvent,
+  issuance: Issuance,
+  config: ResolvedConfig,
+): Pipeline | undefined {
+  const { inventory } = config;
+  return (
+    inventory.findByRole(event.actor.role) ??
+    (issuance.pipeline === undefined
+      ? undefined
+      : inventory.pipelines.find((pipeline) => pipeline.name === issuance.pipeline))
+  );
+}
+
+export const oidcSessionExfiltration = defineDetector({
+  kind: 'stateful',
+  id: 'oidc-session-exfiltration',
+  title: 'CI OIDC credentials used outside the CI runner',
+  description:
+    'Session credentials that AssumeRoleWithWebIdentity issued to a GitHub/GitLab runner, used from an address outside the pipeline networks (or, without networks, other than the runner that exchanged the token): stolen by a poisoned action or dependency. Critical for production pipelines. Needs the full management event stream, read-only events included (stolen credentials often only read).',
+  severity: 'critical',
+  runbook: [
+    '1. Revoke the role\'s sessions now: IAM console → role → "Revoke active sessions" (a deny on `aws:TokenIssueTime`), so the stolen credentials stop working before they expire (details.expiresAt).',
+    '2. List everything the credentials did and from where: `trailguard query session --access-key-id <details.accessKeyId>`; undo what was changed from details.usedFrom and treat data it read as disclosed.',
+    '3. Lock the trust policy: pin `<issuer>:sub` with StringEquals to the exact repo and branch/environment (details.subject), and stop the workflow from assuming the role until step 4 is done.',
+    '4. Find the workflow run that received the credentials (details.subject, details.issuedAt, details.issuedFrom): which third-party actions, scripts or dependencies ran in it; pin actions by commit SHA and rotate every secret that job could read.',
+    '5. If details.usedFrom is in fact a runner of yours (self-hosted pool, NAT egress), add its CIDR to `pipelines[].networks` in trailguard.yaml.',
+  ].join('\n'),
+  needs: [{ source: '*', readOnly: true }],
+  params: z.object({
+    compareExchangeIp: z.boolean().default(true).meta({
+      description:
+        'For pipelines without `networks`: report use from an address other than the one that exchanged the token. Turn off when runners egress through rotating addresses and no CIDRs are known.',
+    }),
+  }),
+  lookback: () => 0,
+  observe(event, { config }) {
+    const { credential, oidc } = event;
+    // Hot path: almost every event is either signed by a session key or ignored.
+    if (credential.kind === 'temporary') {
+      return credential.accessKeyId === undefined
+        ? undefined
+        : { recall: [`issued:${credential.accessKeyId}`] };
+    }
+    if (oidc === undefined || event.outcome !== 'success' || oidc.issuedAccessKeyId === undefined)
+      return undefined;
+    if (!isCiAssumption(oidc, config)) return undefined;
+    const ttlMs = lifetimeOf(event, oidc);
+    const issuance: Issuance = {
+      sourceIp: clip(event.sourceIp),
+      userAgent: clip(event.userAgent),
+      roleArn: oidc.role?.arn,
+      pipeline: config.inventory.findByRole(oidc.role)?.name,
+      subject: clip(oidc.subject),
+      issuedAt: event.time,
+      expiresAt: event.time + ttlMs,
+    };
+    return {
+      remember: [{ key: `issued:${oidc.issuedAccessKeyId}`, value: JSON.stringify(issuance), ttlMs }],
+    };
+  },
+  judge(event, state, { config, params }) {
+    const keyId = event.credential.accessKeyId;
+    if (event.credential.kind !== 'temporary' || keyId === undefined) return undefined;
+    const issuance = parseIssuance(state.recalled(`issued:${keyId}`));
+    if (issuance === undefined || event.time < issuance.issuedAt || event.time >= issuance.expiresAt)
+      return undefined;
+    // A service acting for the session, or a call through a VPC endpoint, says nothing about who holds the key.
+    if (event.invokedBy !== undefined || event.viaAwsService || event.vpcEndpointId !== undefined)
+      return undefined;
+    const usedFrom = parseIp(event.sourceIp);
+    if (usedFrom === undefined) return undefined;
+    const pipeline = pipelineOf(event, issuance, config);
+    const networks = pipeline?.networks === undefined ? undefined : networksOf(pipeline.networks);
+    let where: string;
+    if (networks?.configured) {
+      if (networks.contains(usedFrom.address)) return undefined;
+      where = `outside the networks of pipeline ${pipeline?.name}`;
+    } else {
+      const issuedFrom = parseIp(issuance.sourceIp);
+      if (!params.compareExchangeIp || issuedFrom === undefined || issuedFrom.address === usedFrom.address)
+        return undefined;
+      where = `away from the runner that exchanged the token (${issuedFrom.address})`;
+    }
+    const roleArn = issuance.roleArn ?? event.actor.role?.arn ?? event.actor.key;
+    const label = pipeline
+      ? `pipeline ${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''}`
+      : roleArn;
+    return {
+      severity: pipeline?.prod ? 'critical' : 'high',
+      summary: `CI credentials of ${issuance.subject ?? 'an unknown subject'} (${label}) used from ${usedFrom.address}, ${where}: ${event.action} [${event.outcome}${event.errorCode ? ` ${event.errorCode}` : ''}]`,
+      principal: roleArn,
+      subject: issuance.subject,
+      pipeline: pipeline?.name,
+      environment: pipeline?.environment,
+      key: keyId,
+      cooldownMs: issuance.expiresAt - event.time,
+      details: {
+        accessKeyId: keyId,
+        action: event.action,
+        outcome: event.outcome,
+        errorCode: event.errorCode,
+        issuedFrom: issuance.sourceIp,
+        usedFrom: usedFrom.address,
+        issuedUserAgent: issuance.userAgent,
+        userAgent: event.userAgent,
+        networksConfigured: networks?.configured === true,
+        networks: networks?.configured ? networks.cidrs : undefined,
+        sessionName: event.actor.sessionName,
+        issuedAt: new Date(issuance.issuedAt).toISOString(),
+        expiresAt: new Date(issuance.expiresAt).toISOString(),
+      },
+    };
+  },
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { resolveConfig } from '../../../lib/config/resolved-config.ts';
+import { buildConfigSchema } from '../../../lib/config/schema.ts';
+import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
+import { type Detector, defineDetector } from '../../../lib/engine/detector.ts';
+import { MemoryState } from '../../../lib/state/memory-state.ts';
+import { syntheticEvent } from '../../helpers/synthetic-event.ts';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+
+/** Fires when a principal makes its third IAM write within ten minutes. */
+const thirdWrite = defineDetector({
+  kind: 'stateful',
+  id: 'test-third-write',
+  title: 'Third write',
+  description: 'a principal writes IAM three times in ten minutes',
+  severity: 'high',
+  runbook: '1. Look.',
+  needs: [{ source: 'iam.amazonaws.com' }],
+  params: z.object({}),
+  lookback: () => 10 * MINUTE,
+  observe: (event) => ({ count: [{ key: event.actor.key }] }),
+  judge: (event, state) => {
+    const entries = state.entries(event.actor.key);
+    if (entries.length < 3) return undefined;
+    return {
+      severity: 'high',
+      summary: `${entries.length} writes`,
+      principal: event.actor.key,
+      key: event.actor.key,
+      cooldownMs: 10 * MINUTE,
+      count: entries.length,
+      eventIds: entries.map((e) => e.eventId),
+    };
+  },
+});
+
+const engine = (lateness = '15m') =>
+  new DetectionEngine({
+    detectors: [thirdWrite] as Detector[],
+    config: resolveConfig(
+      buildConfigSchema([thirdWrite as Detector]).parse({ engine: { lateness } }),
+      'test',
+    ),
+    state: new MemoryState(),
+    now: T0,
+  });
+
+const write = (minute: number, id = `w-${minute}`) => syntheticEvent({ id, time: T0 + minute * MINUTE });
+
+describe('stateful detection in the engine', () => {
+  it('fires on the threshold event, and folds repeats within the cooldown into it', async () => {
+    const e = engine();
+    expect(await e.process([write(0), write(1)])).toEqual([]);
+    const [finding] = await e.process([write(2)]);
+    expect(finding).toMatchObject({
+      detector: 'test-third-write',
+      count: 3,
+      eventIds: ['w-0', 'w-1', 'w-2'],
+    });
+    expect(await e.process([write(3), write(4)])).toEqual([]);
+    expect(e.folded.get('test-third-write')).toBe(2);
+  });
+
+  it('judges each event on the state as of its own time, whatever the batch size', async () => {
+    const events = [0, 1, 2, 3, 12, 13, 14, 30].map((m) => write(m));
+    const one = engine();
+    const single = [];
+    for (const event of events) single.push(...(await one.process([event])));
+    const batched = await engine().process(events);
+    expect(batched.map((f) => [f.id, f.time, f.count])).toEqual(single.map((f) => [f.id, f.time, f.count]));
+    expect(single.map((f) => f.time)).toEqual([
+      new Date(T0 + 2 * MINUTE).toISOString(),
+      new Date(T0 + 14 * MINUTE).toISOString(),
+    ]);
+  });
+
+  it('does not count the same event twice', async () => {
+    const e = engine();
+    expect(await e.process([write(0), write(0), write(1), write(1)])).toEqual([]);
+  });
+
+  it('counts and reports events later than the lateness bound, without counting them in windows', async () => {
+    const e = engine('5m');
+    await e.process([write(30)]);
+    // 20 minutes behind the newest event: later than the 5-minute bound.
+    expect(await e.process([write(10), write(11), write(12)])).toEqual([]);
+    expect(e.lateEvents).toBe(3);
+    expect(e.lateCounts).toBe(3);
+    // Within the bound (4 minutes behind): counted.
+    expect(await e.process([write(26), write(27), write(28)])).toHaveLength(1);
+    expect(e.lateEvents).toBe(3);
+  });
+});
