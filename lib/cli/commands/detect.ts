@@ -14,9 +14,11 @@ import {
   formatFindingsTable,
 } from '../../output/format-findings.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
-import { MemoryState } from '../../state/memory-state.ts';
+import { type OpenedState, openState, parseStateSpec, stateRetention } from '../../state/open-state.ts';
+import { StateOpenError } from '../../state/state-open-error.ts';
 import { parseTimeArgument } from '../parse-time.ts';
 import { ProgressLine } from '../progress.ts';
+import { formatSkip } from '../report-skip.ts';
 import { formatRunSummary, formatStartWarnings } from '../run-summary.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
 
@@ -27,6 +29,8 @@ interface DetectOptions {
   until?: string;
   failOn?: Severity;
   now?: string;
+  state: string;
+  stats?: boolean;
 }
 
 export function registerDetect(program: Command): void {
@@ -47,6 +51,13 @@ export function registerDetect(program: Command): void {
       new Option('--fail-on <severity>', 'exit 3 when a finding is at least this severe').choices(SEVERITIES),
     )
     .option('--now <time>', 'the wall clock for suppression expiry (ISO time; for tests and replays)')
+    .option(
+      '--state <store>',
+      'where detection state lives: "memory", or "dynamodb:TABLE" (a table made by "trailguard state ' +
+        'create-table"; region, credentials and AWS_ENDPOINT_URL_DYNAMODB from the standard AWS chain)',
+      'memory',
+    )
+    .option('--stats', 'print state requests per event judged on stderr at the end')
     .action(async (paths: string[], options: DetectOptions) => {
       process.exitCode = await runDetect(paths, options);
     });
@@ -70,7 +81,9 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     throw new UsageError(`no such file or directory: ${missing.map((p) => terminalSafe(p)).join(', ')}`);
   }
   const config = await loadConfig(options.config);
-  const engine = new DetectionEngine({ detectors, config, now, state: new MemoryState() });
+  const store = await openStore(options.state, stateRetention(detectors, config));
+  const engine = new DetectionEngine({ detectors, config, now, state: store.state });
+  for (const warning of store.warnings) process.stderr.write(`trailguard: warning: ${warning}\n`);
   for (const warning of formatStartWarnings(engine)) process.stderr.write(`${warning}\n`);
 
   const progress = new ProgressLine();
@@ -98,8 +111,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     },
     onSkip: (origin, reason) => {
       progress.clear();
-      const where = `${origin.file}${origin.line === undefined ? '' : `:${origin.line}`}${origin.index === undefined ? '' : ` record ${origin.index}`}`;
-      process.stderr.write(`trailguard: skipped ${terminalSafe(where)}: ${terminalSafe(reason)}\n`);
+      process.stderr.write(`${formatSkip(origin, reason)}\n`);
     },
     onProgress: (s) => progress.update(files, s.recordsRead),
   });
@@ -109,5 +121,30 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   if (options.format === 'table') process.stdout.write(`${formatFindingsTable(collected)}\n`);
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`${formatRunSummary({ files, bytes, seconds, stats, engine })}\n`);
+  if (options.stats) process.stderr.write(`${formatStateStats(store, stats.eventsJudged)}\n`);
+  store.close();
   return options.failOn && worst && atLeast(worst, options.failOn) ? EXIT.failOn : EXIT.ok;
+}
+
+async function openStore(text: string, retentionMs: number): Promise<OpenedState> {
+  try {
+    return await openState(parseStateSpec(text), { retentionMs });
+  } catch (error) {
+    if (error instanceof StateOpenError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `--stats`: what the state store cost, per event judged (the memory store makes no requests). */
+function formatStateStats({ label, stats }: OpenedState, events: number): string {
+  const perEvent = events === 0 ? 0 : stats.total / events;
+  const list = (counts: Map<string, number>) => [...counts].map(([name, n]) => `${name} ${n}`).join(', ');
+  const lines = [
+    `trailguard: state ${label}: ${stats.total.toLocaleString('en-US')} requests for ` +
+      `${events.toLocaleString('en-US')} events judged, ${perEvent.toFixed(3)} per event`,
+  ];
+  if (stats.total > 0)
+    lines.push(`  by operation: ${list(stats.byOperation)}`, `  by part: ${list(stats.byPart)}`);
+  if (stats.retries > 0) lines.push(`  retried by the SDK (throttling, transient errors): ${stats.retries}`);
+  return lines.join('\n');
 }

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { StateOpenError } from '../../state/state-open-error.ts';
+import { TTL_ATTRIBUTE } from '../../state/table-definition.ts';
+import { UsageError } from '../usage-error.ts';
+
+export function registerState(program: Command): void {
+  const state = program.command('state').description('manage the DynamoDB table that holds detection state');
+
+  state
+    .command('create-table')
+    .description(
+      'create the state table (on-demand, TTL on) and wait until it is ACTIVE; region and credentials ' +
+        'come from the standard AWS chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_DYNAMODB, …)',
+    )
+    .argument('<table>', 'the table name')
+    .action(async (table: string) => {
+      // Loaded here, not at start-up: the AWS SDK costs every other command a third of a second.
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      const { createStateTable } = await import('../../state/create-table.ts');
+      const client = new DynamoDBClient({});
+      try {
+        await createStateTable(client, table);
+      } catch (error) {
+        if (error instanceof StateOpenError) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        client.destroy();
+      }
+      process.stdout.write(
+        `created DynamoDB table "${table}" (on-demand, TTL on "${TTL_ATTRIBUTE}"); ` +
+          `use it with: trailguard detect --state dynamodb:${table} …\n`,
+      );
+    });
+}
