@@ -4,6 +4,7 @@ import { terminalSafe } from '../output/terminal-safe.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDetect } from './commands/detect.ts';
 import { registerDetectors } from './commands/detectors.ts';
+import { registerQuery } from './commands/query.ts';
 import { registerState } from './commands/state.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerDetect(program);
   registerDetectors(program);
   registerConfig(program);
+  registerQuery(program);
   registerState(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError, configJsonSchema, loadConfig } from '../../config/load-config.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import { EXIT } from '../usage-error.ts';
+import { registerConfigSuggest } from './config-suggest.ts';
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('check and document the config file');
@@ -30,4 +31,6 @@ export function registerConfig(program: Command): void {
     .action(() => {
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
+
+  registerConfigSuggest(config);
 }

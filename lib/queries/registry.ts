@@ -1,0 +1,20 @@
+import { deniedQuery } from './denied-query.ts';
+import { iamWritesQuery } from './iam-writes-query.ts';
+import { keysQuery } from './keys-query.ts';
+import { oidcQuery } from './oidc-query.ts';
+import { principalQuery } from './principal-query.ts';
+import type { QueryDefinition } from './query-types.ts';
+import { sessionQuery } from './session-query.ts';
+
+/**
+ * Every canned query, in the order `trailguard query --help` lists them. Each is defined once (an
+ * aggregation plus its Logs Insights text) and runs over local files or a log group alike.
+ */
+export const QUERIES = [
+  sessionQuery,
+  principalQuery,
+  deniedQuery,
+  oidcQuery,
+  iamWritesQuery,
+  keysQuery,
+] as const satisfies readonly QueryDefinition<never>[];
