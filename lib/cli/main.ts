@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.ts';
 import { terminalSafe } from '../output/terminal-safe.ts';
+import { registerAlerts } from './commands/alerts.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDetect } from './commands/detect.ts';
 import { registerDetectors } from './commands/detectors.ts';
+import { registerDigest } from './commands/digest.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerState } from './commands/state.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerQuery(program);
   registerState(program);
+  registerAlerts(program);
+  registerDigest(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,3 +1,4 @@
+import type { AlertsConfig } from '../alerts/alerts-schema.ts';
 import type { RoleRef } from '../events/normalized-event.ts';
 import { canonicalRolePattern } from '../identity/arn.ts';
 import { compileGlob, type Glob, matchesAny } from './glob.ts';
@@ -47,6 +48,8 @@ export interface ResolvedConfig {
   /** Per detector id: its settings merged with its own parameters (defaults applied). */
   detectors: Readonly<Record<string, DetectorSettings & Record<string, unknown>>>;
   suppressions: readonly Suppression[];
+  /** Where `--notify` and the Lambda send findings (lib/alerts). */
+  alerts: AlertsConfig;
 }
 
 function compilePipeline(config: PipelineConfig, prodEnvironments: ReadonlySet<string>): Pipeline {
@@ -115,5 +118,6 @@ export function resolveConfig(parsed: ParsedConfig, origin: string): ResolvedCon
     engine: parsed.engine,
     detectors: parsed.detectors as ResolvedConfig['detectors'],
     suppressions: parsed.suppressions.map(compileSuppression),
+    alerts: parsed.alerts,
   };
 }

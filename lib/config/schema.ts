@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildAlertsSchema } from '../alerts/alerts-schema.ts';
 import type { Detector } from '../engine/detector.ts';
 import { SEVERITIES } from '../engine/finding.ts';
 import { parseCidr } from '../identity/network.ts';
@@ -104,6 +105,7 @@ export function buildConfigSchema(detectors: readonly Detector[]) {
     engine: engineSchema.prefault({}),
     detectors: z.strictObject(detectorShapes).prefault({}),
     suppressions: z.array(suppressionSchema).default([]),
+    alerts: buildAlertsSchema(detectors.map((d) => d.id)).prefault({}),
   });
 }
 

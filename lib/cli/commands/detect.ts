@@ -21,6 +21,7 @@ import { ProgressLine } from '../progress.ts';
 import { formatSkip } from '../report-skip.ts';
 import { formatRunSummary, formatStartWarnings } from '../run-summary.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
+import { notifyFindings, openCliAlerts } from './alerts.ts';
 
 interface DetectOptions {
   config?: string;
@@ -31,6 +32,8 @@ interface DetectOptions {
   now?: string;
   state: string;
   stats?: boolean;
+  notify?: boolean;
+  outbox?: string;
 }
 
 export function registerDetect(program: Command): void {
@@ -58,6 +61,15 @@ export function registerDetect(program: Command): void {
       'memory',
     )
     .option('--stats', 'print state requests per event judged on stderr at the end')
+    .option(
+      '--notify',
+      "send findings to the Slack channel / SNS topic of the config's alerts section (SLACK_BOT_TOKEN); " +
+        'recorded in an outbox first, so "trailguard alerts flush" can retry what fails',
+    )
+    .option(
+      '--outbox <file>',
+      'with --notify and local state: the outbox file (default: .trailguard/outbox.jsonl)',
+    )
     .action(async (paths: string[], options: DetectOptions) => {
       process.exitCode = await runDetect(paths, options);
     });
@@ -81,7 +93,15 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     throw new UsageError(`no such file or directory: ${missing.map((p) => terminalSafe(p)).join(', ')}`);
   }
   const config = await loadConfig(options.config);
+  if (options.outbox !== undefined && !options.notify) throw new UsageError('--outbox needs --notify');
   const store = await openStore(options.state, stateRetention(detectors, config));
+  const alerts = options.notify
+    ? await openCliAlerts(config, options, true, paths).catch((error: unknown) => {
+        store.close();
+        throw error;
+      })
+    : undefined;
+  const toNotify: Finding[] = [];
   const engine = new DetectionEngine({ detectors, config, now, state: store.state });
   for (const warning of store.warnings) process.stderr.write(`trailguard: warning: ${warning}\n`);
   for (const warning of formatStartWarnings(engine)) process.stderr.write(`${warning}\n`);
@@ -105,6 +125,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     onFindings: (findings) => {
       for (const finding of findings) {
         if (worst === undefined || atLeast(finding.severity, worst)) worst = finding.severity;
+        if (alerts) toNotify.push(finding);
         if (options.format === 'jsonl') process.stdout.write(`${findingToJsonLine(finding)}\n`);
         else collected.push(finding);
       }
@@ -123,6 +144,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   process.stderr.write(`${formatRunSummary({ files, bytes, seconds, stats, engine })}\n`);
   if (options.stats) process.stderr.write(`${formatStateStats(store, stats.eventsJudged)}\n`);
   store.close();
+  if (alerts) await notifyFindings(alerts, toNotify).finally(() => alerts.close());
   return options.failOn && worst && atLeast(worst, options.failOn) ? EXIT.failOn : EXIT.ok;
 }
 
