@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -28,14 +29,51 @@ import { boundedFindingJson } from './sns-message.ts';
  *
  * Recording writes both in one transaction (conditional on the delivery not existing, so recording again
  * changes nothing); marking sent or given up updates the delivery and deletes its queue item in one
- * transaction. `begin` is a conditional UpdateItem (pending and not leased), so of two Lambda instances
- * flushing at once only one sends each delivery. Every item carries a TTL (`ttl`, epoch seconds).
+ * transaction. The same transaction writes the finding's history item, `h#<UTC day of finding.time>` /
+ * `<finding.time, ISO>#<finding id>` holding the finding JSON `f`, which outlives the queue item so
+ * `listFindings` can answer "what fired, and did it reach Slack?" by time range. `begin` is a conditional
+ * UpdateItem (pending and not leased), so of two Lambda instances flushing at once only one sends each
+ * delivery. Every item carries a TTL (`ttl`, epoch seconds).
  */
 
 const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 const PARALLEL = 8;
 /** DynamoDB items hold 400 KB; a finding larger than this loses its details (see boundedFindingJson). */
 const MAX_FINDING_BYTES = 300 * 1024;
+
+const DAY_MS = 86_400_000;
+/** The last instant `toISOString` writes with a four-digit year, so ISO sort keys sort by time. */
+const MAX_ISO_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** Sort keys may be 1 KB; a longer finding id is stored by its SHA-256. */
+const MAX_ID_BYTES = 900;
+
+/** One delivery of a finding, as `listFindings` reports it. */
+export interface DeliveryStatus {
+  sink: string;
+  /** `pending`, `sent` or `failed` (given up). */
+  status: string;
+  attempts: number;
+}
+
+/** A finding from the history, with the state of each of its deliveries. */
+export interface RecordedFinding {
+  finding: Finding;
+  deliveries: DeliveryStatus[];
+}
+
+const iso = (time: number) => new Date(Math.min(Math.max(time, 0), MAX_ISO_TIME)).toISOString();
+const historyPk = (day: number) => `h#${iso(day * DAY_MS).slice(0, 10)}`;
+
+/** The history item's key: by the finding's own time (its recording time if that does not parse). */
+function historyKey(finding: Finding, now: number): Record<string, AttributeValue> {
+  const parsed = Date.parse(finding.time);
+  const time = Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), MAX_ISO_TIME) : now;
+  const id =
+    Buffer.byteLength(finding.id, 'utf8') <= MAX_ID_BYTES
+      ? finding.id
+      : createHash('sha256').update(finding.id, 'utf8').digest('hex');
+  return { [PARTITION_KEY]: S(historyPk(Math.floor(time / DAY_MS))), [SORT_KEY]: S(`${iso(time)}#${id}`) };
+}
 
 export interface DynamoDbOutboxOptions {
   /** How long deliveries (and the markers that stop re-sends) are kept; default 30 days. */
@@ -66,46 +104,69 @@ export class DynamoDbOutbox implements Outbox {
   }
 
   async record(deliveries: readonly Delivery[], now: number): Promise<void> {
-    await mapLimit(deliveries, PARALLEL, async (delivery) => {
-      const q = queueSk(now, delivery);
-      const items: TransactWriteItem[] = [
-        {
-          Put: {
-            TableName: this.#table,
-            Item: {
-              ...keyOf(delivery),
-              st: S('pending'),
-              n: N(0),
-              c: N(now),
-              q: S(q),
-              [TTL_ATTRIBUTE]: this.#ttl(now),
-            },
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-          },
-        },
-        {
-          Put: {
-            TableName: this.#table,
-            Item: {
-              [PARTITION_KEY]: S(QUEUE_PK),
-              [SORT_KEY]: S(q),
-              fid: S(delivery.findingId),
-              sink: S(delivery.sink),
-              f: S(boundedFindingJson(delivery.finding, MAX_FINDING_BYTES)),
-              c: N(now),
-              [TTL_ATTRIBUTE]: this.#ttl(now),
-            },
-          },
-        },
-      ];
-      try {
-        await this.#client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      } catch (error) {
-        // Already recorded (pending, sent or given up): leave it as it is.
-        if (!conditionFailedFirst(error)) throw error;
-      }
+    // One finding's deliveries go one after another: each transaction also writes the finding's history
+    // item, and two transactions on one item at once would cancel each other (TransactionConflict).
+    const byFinding = new Map<string, Delivery[]>();
+    for (const delivery of deliveries) {
+      const group = byFinding.get(delivery.findingId);
+      if (group === undefined) byFinding.set(delivery.findingId, [delivery]);
+      else group.push(delivery);
+    }
+    await mapLimit([...byFinding.values()], PARALLEL, async (group) => {
+      for (const delivery of group) await this.#recordOne(delivery, now);
     });
+  }
+
+  async #recordOne(delivery: Delivery, now: number): Promise<void> {
+    const q = queueSk(now, delivery);
+    const items: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...keyOf(delivery),
+            sink: S(delivery.sink),
+            st: S('pending'),
+            n: N(0),
+            c: N(now),
+            q: S(q),
+            [TTL_ATTRIBUTE]: this.#ttl(now),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        },
+      },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            [PARTITION_KEY]: S(QUEUE_PK),
+            [SORT_KEY]: S(q),
+            fid: S(delivery.findingId),
+            sink: S(delivery.sink),
+            f: S(boundedFindingJson(delivery.finding, MAX_FINDING_BYTES)),
+            c: N(now),
+            [TTL_ATTRIBUTE]: this.#ttl(now),
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...historyKey(delivery.finding, now),
+            f: S(boundedFindingJson(delivery.finding, MAX_FINDING_BYTES)),
+            [TTL_ATTRIBUTE]: this.#ttl(now),
+          },
+        },
+      },
+    ];
+    try {
+      await this.#client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (error) {
+      // Already recorded (pending, sent or given up): leave it as it is.
+      if (!conditionFailedFirst(error)) throw error;
+    }
   }
 
   async #query(limit: number | undefined, count: boolean): Promise<QueryCommandOutput[]> {
@@ -236,5 +297,74 @@ export class DynamoDbOutbox implements Outbox {
     } catch (caught) {
       if (!(caught instanceof ConditionalCheckFailedException)) throw caught;
     }
+  }
+
+  /**
+   * The findings recorded with `from <= finding.time < to` (epoch ms), oldest first, each with the state
+   * of its deliveries. One Query per UTC day in range, then one per finding for its deliveries.
+   */
+  async *listFindings(from: number, to: number): AsyncGenerator<RecordedFinding> {
+    const lower = Math.max(from, 0);
+    const upper = Math.min(to, MAX_ISO_TIME);
+    if (!(lower < upper)) return;
+    for (let day = Math.floor(lower / DAY_MS); day * DAY_MS < upper; day++) {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            // `<to ISO>#<id>` sorts after `<to ISO>`: BETWEEN keeps the upper bound exclusive.
+            KeyConditionExpression: '#pk = :day AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+            ExpressionAttributeValues: {
+              ':day': S(historyPk(day)),
+              ':from': S(iso(lower)),
+              ':to': S(iso(upper)),
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        const findings: Finding[] = [];
+        for (const item of page.Items ?? []) {
+          try {
+            findings.push(JSON.parse(item.f?.S ?? '') as Finding);
+          } catch {
+            // A torn or foreign item: the rest of the history is still worth listing.
+          }
+        }
+        const deliveries = await mapLimit(findings, PARALLEL, (finding) => this.#deliveries(finding.id));
+        for (const [index, finding] of findings.entries()) {
+          yield { finding, deliveries: deliveries[index] ?? [] };
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+  }
+
+  async #deliveries(findingId: string): Promise<DeliveryStatus[]> {
+    const pk = keyOf({ findingId, sink: '-' })[PARTITION_KEY] as AttributeValue;
+    const found: DeliveryStatus[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        // Deliveries recorded before `sink` was stored have it only as the sort key.
+        const sink = item.sink?.S ?? item[SORT_KEY]?.S;
+        if (sink === undefined) continue;
+        found.push({ sink, status: item.st?.S ?? 'unknown', attempts: Number(item.n?.N ?? 0) });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 }

@@ -1,4 +1,5 @@
 import { deniedQuery } from './denied-query.ts';
+import { findingsQuery, type StateQueryDefinition } from './findings-query.ts';
 import { iamWritesQuery } from './iam-writes-query.ts';
 import { keysQuery } from './keys-query.ts';
 import { oidcQuery } from './oidc-query.ts';
@@ -8,7 +9,8 @@ import { sessionQuery } from './session-query.ts';
 
 /**
  * Every canned query, in the order `trailguard query --help` lists them. Each is defined once (an
- * aggregation plus its Logs Insights text) and runs over local files or a log group alike.
+ * aggregation plus its Logs Insights text) and runs over local files or a log group alike; `findings`
+ * alone reads the alert history from the DynamoDB state table.
  */
 export const QUERIES = [
   sessionQuery,
@@ -17,4 +19,5 @@ export const QUERIES = [
   oidcQuery,
   iamWritesQuery,
   keysQuery,
-] as const satisfies readonly QueryDefinition<never>[];
+  findingsQuery,
+] as const satisfies readonly (QueryDefinition<never> | StateQueryDefinition)[];

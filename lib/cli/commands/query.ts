@@ -15,6 +15,7 @@ import { QUERY_FORMATS, type QueryFormat, renderRows } from '../../queries/rende
 import { type SessionParams, sessionQuery } from '../../queries/session-query.ts';
 import { formatSkip } from '../report-skip.ts';
 import { EXIT, UsageError } from '../usage-error.ts';
+import { registerFindingsQuery } from './query-findings.ts';
 
 /**
  * `trailguard query NAME ... SOURCE...`: the canned forensic queries of lib/queries over local CloudTrail
@@ -180,4 +181,5 @@ export function registerQuery(program: Command): void {
         process.exitCode = await reportQueryErrors(() => runQuery(definition, sources, options, () => ({})));
       });
   }
+  registerFindingsQuery(query);
 }

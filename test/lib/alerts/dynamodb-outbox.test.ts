@@ -66,7 +66,10 @@ describe('DynamoDbOutbox', () => {
     // T0 is in the past: the TTL counts from the wall clock, or DynamoDB would delete the items at once.
     const floor = Math.floor((Date.now() + 86_400_000) / 1000) - 60;
     for (const item of stored) expect(item.ttl).toBeGreaterThan(floor);
-    expect(stored.every((i) => /^o[#!]/.test(i.pk ?? ''))).toBe(true);
+    // Deliveries and queue under o, the finding's history under h#<its UTC day>.
+    expect(stored.filter((i) => !/^o[#!]/.test(i.pk ?? '')).map((i) => [i.pk, i.sk])).toEqual([
+      ['h#2026-11-20', `2026-11-20T09:31:00.000Z#${outboxFinding(1).id}`],
+    ]);
 
     await outbox.begin(delivery(1), T0, 1000);
     await outbox.markSent(delivery(1), T0 + 1);
@@ -96,5 +99,98 @@ describe('DynamoDbOutbox', () => {
     const [pending] = await outbox.pending(1);
     expect(pending?.finding.id).toBe(big.id);
     expect(String(pending?.finding.details?.truncated)).toMatch(/details dropped/);
+  });
+});
+
+describe('DynamoDbOutbox.listFindings', () => {
+  const SNS = 'sns:arn:aws:sns:us-east-1:111122223333:t';
+  const at = (n: number, time: string) => ({ ...outboxFinding(n), time });
+  const to = (finding: ReturnType<typeof at>, sink = 'slack:#sec') => ({
+    findingId: finding.id,
+    sink,
+    finding,
+  });
+  const day1late = at(1, '2026-11-19T23:59:59.999Z');
+  const day2early = at(2, '2026-11-20T00:00:00.000Z');
+  const day2 = at(3, '2026-11-20T09:31:00.000Z');
+  const day3 = at(4, '2026-11-21T00:00:00.000Z');
+
+  async function listed(outbox: DynamoDbOutbox, from: string, until: string) {
+    const found = [];
+    for await (const entry of outbox.listFindings(Date.parse(from), Date.parse(until))) found.push(entry);
+    return found;
+  }
+
+  it('lists the findings of a time range across days, oldest first, with each delivery state', async () => {
+    const c = client();
+    const outbox = new DynamoDbOutbox(c, await createTestTable(c, 'outbox-history'));
+    await outbox.record([to(day2), to(day2, SNS), to(day1late)], T0);
+    await outbox.record([to(day3), to(day2early)], T0 + 1);
+    await outbox.begin(to(day2), T0, 1000);
+    await outbox.markSent(to(day2), T0 + 2);
+    await outbox.begin(to(day2, SNS), T0, 1000);
+    await outbox.markFailed(to(day2, SNS), 'AuthorizationError', false, T0 + 3);
+    await outbox.begin(to(day2, SNS), T0 + 5000, 1000);
+    await outbox.markFailed(to(day2, SNS), 'AuthorizationError', true, T0 + 5001);
+
+    const found = await listed(outbox, '2026-11-19T12:00:00Z', '2026-11-21T00:00:00Z');
+    expect(found.map((f) => [f.finding.time, f.finding.id, f.deliveries])).toEqual([
+      [day1late.time, day1late.id, [{ sink: 'slack:#sec', status: 'pending', attempts: 0 }]],
+      [day2early.time, day2early.id, [{ sink: 'slack:#sec', status: 'pending', attempts: 0 }]],
+      [
+        day2.time,
+        day2.id,
+        [
+          { sink: 'slack:#sec', status: 'sent', attempts: 1 },
+          { sink: SNS, status: 'failed', attempts: 2 },
+        ],
+      ],
+    ]);
+    expect(found[2]?.finding).toEqual(day2);
+    // `from` is inclusive, `to` exclusive; an empty or reversed range lists nothing.
+    expect((await listed(outbox, day2early.time, day2.time)).map((f) => f.finding.id)).toEqual([
+      day2early.id,
+    ]);
+    expect((await listed(outbox, day3.time, '2026-11-22T00:00:00Z')).map((f) => f.finding.id)).toEqual([
+      day3.id,
+    ]);
+    expect(await listed(outbox, day2.time, day2.time)).toEqual([]);
+    expect(await listed(outbox, '2026-11-22T00:00:00Z', '2026-11-19T00:00:00Z')).toEqual([]);
+  });
+
+  it('keeps one history item per finding when it is recorded again, also for a new sink', async () => {
+    const c = client();
+    const table = await createTestTable(c, 'outbox-history-again');
+    const outbox = new DynamoDbOutbox(c, table);
+    await outbox.record([to(day2)], T0);
+    await outbox.begin(to(day2), T0, 1000);
+    await outbox.markSent(to(day2), T0 + 1);
+    await outbox.record([to(day2), to(day2)], T0 + 2);
+    await outbox.record([to(day2), to(day2, SNS)], T0 + 3);
+    const history = (await items(c, table)).filter((i) => i.pk?.startsWith('h#'));
+    expect(history.map((i) => i.sk)).toEqual([`${day2.time}#${day2.id}`]);
+    const found = await listed(outbox, '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z');
+    expect(found.map((f) => f.deliveries)).toEqual([
+      [
+        { sink: 'slack:#sec', status: 'sent', attempts: 1 },
+        { sink: SNS, status: 'pending', attempts: 0 },
+      ],
+    ]);
+  });
+
+  it('pages through a day with more findings than one Query returns', async () => {
+    const c = client();
+    const outbox = new DynamoDbOutbox(c, await createTestTable(c, 'outbox-history-pages'));
+    const big = (n: number) => ({
+      ...at(100 + n, `2026-11-20T10:${String(n).padStart(2, '0')}:00.000Z`),
+      details: { request: { policy: 'p'.repeat(200_000) } },
+    });
+    // 8 findings of ~200 KB: more than the 1 MB one Query page holds.
+    await outbox.record(
+      Array.from({ length: 8 }, (_, n) => to(big(n))),
+      T0,
+    );
+    const found = await listed(outbox, '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z');
+    expect(found.map((f) => f.finding.time)).toEqual(Array.from({ length: 8 }, (_, n) => big(n).time));
   });
 });
