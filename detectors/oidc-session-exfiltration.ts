@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
-import { defineDetector } from '../lib/engine/detector.ts';
+import { defineDetector, type Observation } from '../lib/engine/detector.ts';
 import type { NormalizedEvent, OidcAssumption } from '../lib/events/normalized-event.ts';
 import { ciProviderOf, configuredIssuers } from '../lib/identity/ci-issuer.ts';
 import { networksOf, parseIp } from '../lib/identity/network.ts';
@@ -85,6 +85,21 @@ function pipelineOf(
   );
 }
 
+// The same session keys sign call after call: one frozen observation per key (bounded) rather than an
+// object, an array and a string per event.
+const MAX_CACHED_KEYS = 10_000;
+const recalls = new Map<string, Observation & { recall: readonly [string] }>();
+
+function recallOf(keyId: string): Observation & { recall: readonly [string] } {
+  let observation = recalls.get(keyId);
+  if (observation === undefined) {
+    observation = Object.freeze({ recall: Object.freeze([`issued:${keyId}`] as const) });
+    if (recalls.size >= MAX_CACHED_KEYS) recalls.clear();
+    recalls.set(keyId, observation);
+  }
+  return observation;
+}
+
 export const oidcSessionExfiltration = defineDetector({
   kind: 'stateful',
   id: 'oidc-session-exfiltration',
@@ -111,9 +126,7 @@ export const oidcSessionExfiltration = defineDetector({
     const { credential, oidc } = event;
     // Hot path: almost every event is either signed by a session key or ignored.
     if (credential.kind === 'temporary') {
-      return credential.accessKeyId === undefined
-        ? undefined
-        : { recall: [`issued:${credential.accessKeyId}`] };
+      return credential.accessKeyId === undefined ? undefined : recallOf(credential.accessKeyId);
     }
     if (oidc === undefined || event.outcome !== 'success' || oidc.issuedAccessKeyId === undefined)
       return undefined;
@@ -135,7 +148,7 @@ export const oidcSessionExfiltration = defineDetector({
   judge(event, state, { config, params }) {
     const keyId = event.credential.accessKeyId;
     if (event.credential.kind !== 'temporary' || keyId === undefined) return undefined;
-    const issuance = parseIssuance(state.recalled(`issued:${keyId}`));
+    const issuance = parseIssuance(state.recalled(recallOf(keyId).recall[0] as string));
     if (issuance === undefined || event.time < issuance.issuedAt || event.time >= issuance.expiresAt)
       return undefined;
     // A service acting for the session, or a call through a VPC endpoint, says nothing about who holds the key.

@@ -1,12 +1,20 @@
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../state/state-port.ts';
-import type { Detector, DetectorContext, Observation, StatefulDetector } from './detector.ts';
+import type {
+  Detector,
+  DetectorContext,
+  EventDetector,
+  Observation,
+  StatefulDetector,
+  StateView,
+} from './detector.ts';
 import { EventRouter } from './event-router.ts';
 import type { Finding, FindingDraft, Severity } from './finding.ts';
 import { buildFinding } from './finding-builder.ts';
 import { findingId } from './finding-id.ts';
-import { compareEntries, stateViewFor } from './state-view.ts';
+import { markSorted } from './sorted-entries.ts';
+import { compareEntries, namespacedKey, stateViewFor } from './state-view.ts';
 import { SuppressionList } from './suppressions.ts';
 
 export interface EngineOptions {
@@ -33,6 +41,20 @@ interface Pending {
   draft: FindingDraft;
 }
 
+/** What the engine keeps per enabled detector, resolved once at construction. */
+interface Enabled {
+  context: DetectorContext;
+  /** For stateful detectors: how far back their views reach (fixed by the config). */
+  lookback: number;
+}
+
+interface Observed {
+  detector: StatefulDetector;
+  enabled: Enabled;
+  event: NormalizedEvent;
+  observation: Observation;
+}
+
 /**
  * Runs detectors over batches of normalized events and turns their drafts into findings. Owns what
  * detectors must not: state I/O (one round trip per method per batch), event-time windows and lateness,
@@ -54,6 +76,7 @@ export class DetectionEngine {
 
   readonly #router: EventRouter;
   readonly #contexts = new Map<string, DetectorContext>();
+  readonly #enabled = new Map<Detector, Enabled>();
   readonly #state: StatePort;
   readonly #lateness: number;
   readonly #maxLookback: number;
@@ -69,7 +92,9 @@ export class DetectionEngine {
         detector.params.parse({})) as DetectorContext['params'];
       const context: DetectorContext = { config: options.config, params };
       this.#contexts.set(detector.id, context);
-      if (detector.kind === 'stateful') maxLookback = Math.max(maxLookback, detector.lookback(context));
+      const lookback = detector.kind === 'stateful' ? detector.lookback(context) : 0;
+      this.#enabled.set(detector, { context, lookback });
+      maxLookback = Math.max(maxLookback, lookback);
     }
     this.#maxLookback = maxLookback;
     this.#state = options.state;
@@ -80,23 +105,27 @@ export class DetectionEngine {
   /** Judges a batch of events (in event-time order where possible); returns the new findings. */
   async process(events: readonly NormalizedEvent[]): Promise<Finding[]> {
     const pending: Pending[] = [];
-    const observed: { detector: StatefulDetector; event: NormalizedEvent; observation: Observation }[] = [];
-    for (const event of events) {
+    const observed: Observed[] = [];
+    // Indexed loops: for-of here allocated an iterator result per step (the loops run per event).
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e] as NormalizedEvent;
       this.eventsJudged++;
       const late = event.time < this.#newest - this.#lateness;
       if (late) this.lateEvents++;
-      else this.#newest = Math.max(this.#newest, event.time);
-      for (const detector of this.#router.route(event)) {
-        const context = this.#contexts.get(detector.id) as DetectorContext;
+      else if (event.time > this.#newest) this.#newest = event.time;
+      const routed = this.#router.route(event);
+      for (let d = 0; d < routed.length; d++) {
+        const detector = routed[d] as Detector;
+        const enabled = this.#enabled.get(detector) as Enabled;
         if (detector.kind === 'event') {
-          const draft = this.#guard(detector, event, () => detector.evaluate(event, context));
+          const draft = this.#evaluate(detector, event, enabled.context);
           if (draft) pending.push({ detector, event, draft });
         } else {
-          const observation = this.#guard(detector, event, () => detector.observe(event, context));
+          const observation = this.#observe(detector, event, enabled.context);
           // Lateness bounds counters only: a late event's count would land in a window already judged.
           // Correlation (remember/recall) still works on late events.
           if (observation && late && observation.count) this.lateCounts++;
-          else if (observation) observed.push({ detector, event, observation });
+          else if (observation) observed.push({ detector, enabled, event, observation });
         }
       }
     }
@@ -107,39 +136,47 @@ export class DetectionEngine {
     return findings;
   }
 
-  async #judgeStateful(
-    observed: { detector: StatefulDetector; event: NormalizedEvent; observation: Observation }[],
-  ): Promise<Pending[]> {
+  async #judgeStateful(observed: readonly Observed[]): Promise<Pending[]> {
     const entries: CounterEntry[] = [];
     const remembered: MemoryEntry[] = [];
     const recallKeys = new Set<string>();
+    const counted = new Set<string>();
     let from = Number.POSITIVE_INFINITY;
     let to = Number.NEGATIVE_INFINITY;
-    for (const { detector, event, observation } of observed) {
+    for (let i = 0; i < observed.length; i++) {
+      const { detector, enabled, event, observation } = observed[i] as Observed;
       const ns = detector.id;
-      for (const c of observation.count ?? []) {
-        entries.push({ key: `${ns}|${c.key}`, time: event.time, eventId: event.id, facets: c.facets });
+      const { count, remember, recall } = observation;
+      if (count) {
+        for (let c = 0; c < count.length; c++) {
+          const { key: own, facets } = count[c] as (typeof count)[number];
+          const key = namespacedKey(ns, own);
+          counted.add(key);
+          entries.push({ key, time: event.time, eventId: event.id, facets });
+        }
       }
-      for (const r of observation.remember ?? []) {
-        remembered.push({ key: `${ns}|${r.key}`, value: r.value, expiresAt: event.time + r.ttlMs });
+      if (remember) {
+        for (let r = 0; r < remember.length; r++) {
+          const { key, value, ttlMs } = remember[r] as (typeof remember)[number];
+          remembered.push({ key: namespacedKey(ns, key), value, expiresAt: event.time + ttlMs });
+        }
       }
-      for (const key of observation.recall ?? []) recallKeys.add(`${ns}|${key}`);
-      const lookback = detector.lookback(this.#contexts.get(ns) as DetectorContext);
-      from = Math.min(from, event.time - lookback);
-      to = Math.max(to, event.time);
+      if (recall)
+        for (let r = 0; r < recall.length; r++) recallKeys.add(namespacedKey(ns, recall[r] as string));
+      if (event.time - enabled.lookback < from) from = event.time - enabled.lookback;
+      if (event.time > to) to = event.time;
     }
     if (entries.length > 0) await this.#state.addEntries(entries);
     if (remembered.length > 0) await this.#state.remember(remembered);
-    const keys = [...new Set(entries.map((e) => e.key))];
-    const counters = keys.length > 0 ? await this.#state.readEntries(keys, from, to) : new Map();
-    for (const list of counters.values()) list.sort(compareEntries);
+    const counters = counted.size > 0 ? await this.#state.readEntries([...counted], from, to) : new Map();
+    for (const list of counters.values()) sortForViews(list);
     const memory = recallKeys.size > 0 ? await this.#state.recall([...recallKeys]) : new Map();
 
     const pending: Pending[] = [];
-    for (const { detector, event } of observed) {
-      const context = this.#contexts.get(detector.id) as DetectorContext;
-      const view = stateViewFor(event, detector.id, detector.lookback(context), counters, memory);
-      const draft = this.#guard(detector, event, () => detector.judge(event, view, context));
+    for (let i = 0; i < observed.length; i++) {
+      const { detector, enabled, event } = observed[i] as Observed;
+      const view = stateViewFor(event, detector.id, enabled.lookback, counters, memory);
+      const draft = this.#judge(detector, event, view, enabled.context);
       if (draft) pending.push({ detector, event, draft });
     }
     return pending;
@@ -185,17 +222,66 @@ export class DetectionEngine {
     return findings;
   }
 
-  #guard<T>(detector: Detector, event: NormalizedEvent, run: () => T): T | undefined {
+  // One method per detector hook rather than a closure per call: these run for most events.
+  #evaluate(
+    detector: EventDetector,
+    event: NormalizedEvent,
+    context: DetectorContext,
+  ): FindingDraft | undefined {
     try {
-      return run();
+      return detector.evaluate(event, context);
     } catch (error) {
-      const failure = this.failures.get(detector.id);
-      if (failure) failure.count++;
-      else {
-        const message = error instanceof Error ? error.message : String(error);
-        this.failures.set(detector.id, { count: 1, firstError: message, firstEventId: event.id });
-      }
+      this.#fail(detector, event, error);
       return undefined;
     }
   }
+
+  #observe(
+    detector: StatefulDetector,
+    event: NormalizedEvent,
+    context: DetectorContext,
+  ): Observation | undefined {
+    try {
+      return detector.observe(event, context);
+    } catch (error) {
+      this.#fail(detector, event, error);
+      return undefined;
+    }
+  }
+
+  #judge(
+    detector: StatefulDetector,
+    event: NormalizedEvent,
+    view: StateView,
+    context: DetectorContext,
+  ): FindingDraft | undefined {
+    try {
+      return detector.judge(event, view, context);
+    } catch (error) {
+      this.#fail(detector, event, error);
+      return undefined;
+    }
+  }
+
+  #fail(detector: Detector, event: NormalizedEvent, error: unknown): void {
+    const failure = this.failures.get(detector.id);
+    if (failure) failure.count++;
+    else {
+      const message = error instanceof Error ? error.message : String(error);
+      this.failures.set(detector.id, { count: 1, firstError: message, firstEventId: event.id });
+    }
+  }
+}
+
+/**
+ * Sorts a list the port returned into view order and, unless two adjacent entries are the same event,
+ * marks it for the binary-search window paths. The port keeps one entry per key and event id, so a
+ * sorted list with no adjacent repeat has none at all.
+ */
+function sortForViews(list: CounterEntry[]): void {
+  list.sort(compareEntries);
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i - 1] as CounterEntry).eventId === (list[i] as CounterEntry).eventId) return;
+  }
+  markSorted(list);
 }

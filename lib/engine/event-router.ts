@@ -9,28 +9,51 @@ import type { Detector, EventNeed } from './detector.ts';
  */
 export class EventRouter {
   readonly #detectors: readonly Detector[];
-  readonly #cache = new Map<string, readonly RoutedDetector[]>();
+  // By source, then name: no key string to build per event.
+  readonly #cache = new Map<string, Map<string, Route>>();
+  #cached = 0;
 
   constructor(detectors: readonly Detector[]) {
     this.#detectors = detectors;
   }
 
-  /** The detectors that want this event. */
-  route(event: NormalizedEvent): Detector[] {
-    const cacheKey = `${event.source}\u0000${event.name}`;
-    let candidates = this.#cache.get(cacheKey);
-    if (candidates === undefined) {
-      candidates = this.#candidatesFor(event.source, event.name);
-      this.#cache.set(cacheKey, candidates);
-    }
+  /** The detectors that want this event (a shared array: read it, do not change it). */
+  route(event: NormalizedEvent): readonly Detector[] {
+    const route = this.#routeFor(event.source, event.name);
+    if (route.byKind)
+      return route.byKind[
+        (event.readOnly ? 1 : 0) + (event.outcome === 'denied' ? 2 : 0)
+      ] as readonly Detector[];
     const routed: Detector[] = [];
-    for (const candidate of candidates) {
-      if (candidate.needs.some((need) => acceptsEvent(need, event))) routed.push(candidate.detector);
+    for (const candidate of route.candidates) {
+      for (const need of candidate.needs) {
+        if (acceptsEvent(need, event)) {
+          routed.push(candidate.detector);
+          break;
+        }
+      }
     }
     return routed;
   }
 
-  #candidatesFor(source: string, name: string): RoutedDetector[] {
+  #routeFor(source: string, name: string): Route {
+    let byName = this.#cache.get(source);
+    let route = byName?.get(name);
+    if (route !== undefined) return route;
+    route = this.#build(source, name);
+    // Sources and names are AWS's closed sets; the bound only guards against a stream of junk names.
+    if (this.#cached < MAX_CACHED) {
+      if (byName === undefined) {
+        byName = new Map();
+        this.#cache.set(source, byName);
+      }
+      byName.set(name, route);
+      this.#cached++;
+    }
+    return route;
+  }
+
+  #build(source: string, name: string): Route {
     const candidates: RoutedDetector[] = [];
     for (const detector of this.#detectors) {
       const needs = detector.needs.filter(
@@ -39,9 +62,29 @@ export class EventRouter {
       );
       if (needs.length > 0) candidates.push({ detector, needs });
     }
-    return candidates;
+    if (candidates.some(({ needs }) => needs.some((need) => need.errorCodes))) return { candidates };
+    // Without error-code needs, the answer only depends on read-only and denied: work out all four now.
+    const kinds = [false, true].flatMap((denied) =>
+      [false, true].map((readOnly) => {
+        const probe = { readOnly, outcome: denied ? 'denied' : 'success' } as NormalizedEvent;
+        return Object.freeze(
+          candidates
+            .filter(({ needs }) => needs.some((need) => acceptsEvent(need, probe)))
+            .map(({ detector }) => detector),
+        );
+      }),
+    );
+    return { candidates, byKind: kinds };
   }
 }
+
+interface Route {
+  candidates: readonly RoutedDetector[];
+  /** The routed detectors by `(readOnly ? 1 : 0) + (denied ? 2 : 0)`, when no need looks at error codes. */
+  byKind?: readonly (readonly Detector[])[];
+}
+
+const MAX_CACHED = 50_000;
 
 interface RoutedDetector {
   detector: Detector;

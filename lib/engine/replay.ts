@@ -1,5 +1,6 @@
 import { normalizeRecord } from '../events/normalize.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { claimIngestBatches } from '../ingest/read-cloudtrail.ts';
 import type { IngestItem, RecordOrigin } from '../ingest/types.ts';
 import type { DetectionEngine } from './detection-engine.ts';
 import type { Finding } from './finding.ts';
@@ -28,6 +29,9 @@ export interface ReplayStats {
   quietlySkipped: number;
   findings: number;
 }
+
+/** Records between turns of the event loop while a file is judged (a few per CloudTrail file). */
+const YIELD_EVERY = 256;
 
 /** `ingest → normalize → engine`: judges every valid record; every bad one is counted and named. */
 export async function replay(
@@ -61,17 +65,18 @@ export async function replay(
     options.onProgress?.(stats);
   };
 
-  for await (const item of items) {
+  // Returns true when the batch is full and must be flushed before the next item.
+  const take = (item: IngestItem): boolean => {
     if (item.kind === 'skip') {
       if (item.quiet) stats.quietlySkipped++;
       else skip(item.origin, item.reason);
-      continue;
+      return false;
     }
     stats.recordsRead++;
     const normalized = normalizeRecord(item.record);
     if (!normalized.ok) {
       skip(item.origin, normalized.reason);
-      continue;
+      return false;
     }
     const { event } = normalized;
     if (
@@ -79,10 +84,25 @@ export async function replay(
       (options.until !== undefined && event.time >= options.until)
     ) {
       stats.outsideTimeRange++;
-      continue;
+      return false;
     }
     batch.push(event);
-    if (batch.length >= batchSize) await flush();
+    return batch.length >= batchSize;
+  };
+
+  // A stream from readCloudTrail is taken a file at a time: no await per record.
+  const files = claimIngestBatches(items);
+  if (files) {
+    for await (const file of files) {
+      for (let i = 0; i < file.length; i++) {
+        if (take(file[i] as IngestItem)) await flush();
+        // A turn of the event loop every so often: the reader's read-ahead of the next file (I/O, then
+        // gunzip on the thread pool) only moves on when its callbacks get to run.
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  } else {
+    for await (const item of items) if (take(item)) await flush();
   }
   await flush();
   return stats;

@@ -1,4 +1,5 @@
 import type { CounterEntry } from '../state/state-port.ts';
+import { firstAfter, firstLaterThan, type SortedRun, sliceSorted, sortedRunOf } from './sorted-entries.ts';
 import { compareEntries } from './state-view.ts';
 
 /**
@@ -7,6 +8,11 @@ import { compareEntries } from './state-view.ts';
  * sort after the event itself by (time, event id): events stamped in the same second then count the same
  * way whether they arrived in one batch or one at a time. Entries count once per event id, whatever the
  * state store handed back.
+ *
+ * Lists a `StateView` returns are runs of a sorted, de-duplicated base list (lib/engine/sorted-entries.ts):
+ * for those, windows are found by binary search and facet counts kept running across the events of a
+ * batch, so judging a burst stays near-linear in its size. Any other list takes the general path; the
+ * results are the same.
  */
 
 /** Where a window ends: the judged event. */
@@ -36,6 +42,7 @@ export const EVIDENCE_IDS = 20;
 
 /** Entries in time order, then event id: as given when already sorted, else a sorted copy. */
 function ordered(entries: readonly CounterEntry[]): readonly CounterEntry[] {
+  if (sortedRunOf(entries) !== undefined) return entries;
   for (let i = 1; i < entries.length; i++) {
     if (compareEntries(entries[i - 1] as CounterEntry, entries[i] as CounterEntry) > 0) {
       return [...entries].sort(compareEntries);
@@ -51,6 +58,10 @@ export function entriesInWindow(
   windowMs: number,
 ): CounterEntry[] {
   const from = end.time - windowMs;
+  if (sortedRunOf(entries) !== undefined) {
+    // Sorted and unique: the window is the run after `from`, up to the end entry.
+    return sliceSorted(entries, firstLaterThan(entries, from), firstAfter(entries, end.time, end.eventId));
+  }
   const seen = new Set<string>();
   const result: CounterEntry[] = [];
   for (const entry of ordered(entries)) {
@@ -74,6 +85,16 @@ export function priorWindowCounts(
   windows: number,
 ): number[] {
   const counts = new Array<number>(windows).fill(0);
+  if (sortedRunOf(entries) !== undefined) {
+    // Prior window i holds ages [(i + 1)w, (i + 2)w), i.e. times (end - (i + 2)w, end - (i + 1)w].
+    let newer = firstLaterThan(entries, end.time - windowMs);
+    for (let i = 0; i < windows; i++) {
+      const older = firstLaterThan(entries, end.time - (i + 2) * windowMs);
+      counts[i] = newer - older;
+      newer = older;
+    }
+    return counts;
+  }
   const seen = new Set<string>();
   for (const entry of entries) {
     const age = end.time - entry.time;
@@ -98,15 +119,81 @@ export function median(values: readonly number[]): number {
 
 /** The `limit` most frequent values of one facet, most frequent first (ties by value, for stable output). */
 export function topFacetValues(entries: readonly CounterEntry[], facet: string, limit = 5): FacetCount[] {
+  const run = sortedRunOf(entries);
+  const counts = run ? runningCounts(run, entries.length, facet) : countFacet(entries, facet);
+  return topOf(counts, limit);
+}
+
+function countFacet(entries: readonly CounterEntry[], facet: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const entry of entries) {
     const value = entry.facets?.[facet];
     if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-    .slice(0, limit);
+  return counts;
+}
+
+/** The `limit` largest counts, ties by value: a bounded insertion, not a sort of every distinct value. */
+function topOf(counts: ReadonlyMap<string, number>, limit: number): FacetCount[] {
+  if (!Number.isInteger(limit) || limit <= 0) {
+    return [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, limit);
+  }
+  const top: FacetCount[] = [];
+  const before = (a: FacetCount, b: FacetCount) =>
+    a.count > b.count || (a.count === b.count && a.value < b.value);
+  for (const [value, count] of counts) {
+    const candidate = { value, count };
+    if (top.length === limit && !before(candidate, top[limit - 1] as FacetCount)) continue;
+    let at = top.length === limit ? limit - 1 : top.length;
+    while (at > 0 && before(candidate, top[at - 1] as FacetCount)) at--;
+    top.splice(at, 0, candidate);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
+/** Facet counts over `base[from, to)`, moved along as successive windows slide forward. */
+interface RunningCounts {
+  from: number;
+  to: number;
+  counts: Map<string, number>;
+}
+
+const running = new WeakMap<readonly CounterEntry[], Map<string, RunningCounts>>();
+
+function runningCounts(run: SortedRun, length: number, facet: string): ReadonlyMap<string, number> {
+  const from = run.start;
+  const to = run.start + length;
+  let byFacet = running.get(run.base);
+  if (byFacet === undefined) {
+    byFacet = new Map();
+    running.set(run.base, byFacet);
+  }
+  let state = byFacet.get(facet);
+  // Windows of one key's events mostly move forward; anything else starts over.
+  if (state === undefined || from < state.from || to < state.to || from > state.to) {
+    state = { from, to: from, counts: new Map() };
+    byFacet.set(facet, state);
+  }
+  const { base } = run;
+  const { counts } = state;
+  for (let i = state.to; i < to; i++) {
+    const value = (base[i] as CounterEntry).facets?.[facet];
+    if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  for (let i = state.from; i < from; i++) {
+    const value = (base[i] as CounterEntry).facets?.[facet];
+    if (value === undefined) continue;
+    const left = (counts.get(value) ?? 0) - 1;
+    if (left > 0) counts.set(value, left);
+    else counts.delete(value);
+  }
+  state.from = from;
+  state.to = to;
+  return counts;
 }
 
 /** Count, first and last time, and the first event ids of window entries (in time order). */

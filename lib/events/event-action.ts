@@ -75,7 +75,24 @@ export function actionNameOf(eventSource: string, eventName: string): string {
   return eventName;
 }
 
+// Actions by source then name, for the same reason as the prefixes: no string built per record.
+const actionCache = new Map<string, Map<string, string>>();
+let actionsCached = 0;
+const ACTION_CACHE_LIMIT = 20_000;
+
 /** `<service prefix>:<action name>`, e.g. `lambda:UpdateFunctionCode` for `UpdateFunctionCode20150331v2`. */
 export function actionOf(eventSource: string, eventName: string): string {
-  return `${servicePrefixOf(eventSource)}:${actionNameOf(eventSource, eventName)}`;
+  let byName = actionCache.get(eventSource);
+  const cached = byName?.get(eventName);
+  if (cached !== undefined) return cached;
+  const action = `${servicePrefixOf(eventSource)}:${actionNameOf(eventSource, eventName)}`;
+  if (actionsCached < ACTION_CACHE_LIMIT) {
+    if (byName === undefined) {
+      byName = new Map();
+      actionCache.set(eventSource, byName);
+    }
+    byName.set(eventName, action);
+    actionsCached++;
+  }
+  return action;
 }

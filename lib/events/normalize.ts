@@ -8,7 +8,7 @@ import { isReadOnlyEventName } from '../identity/read-only.ts';
 import { parseEventTime } from '../ingest/event-time.ts';
 import { actionOf } from './event-action.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
-import { booleanValue, type JsonObject, nonEmptyString, objectValue, stringAt } from './record-fields.ts';
+import { booleanValue, type JsonObject, nonEmptyString, objectValue } from './record-fields.ts';
 
 /**
  * CloudTrail record → `NormalizedEvent`, once per record on the hot path: total (never throws, wrong types
@@ -92,29 +92,29 @@ function build(record: JsonObject, options: NormalizeOptions | undefined): Norma
 
   const userIdentity = record.userIdentity;
   const actor = resolveActor(userIdentity, record);
-  const errorCode = stringAt(record, 'errorCode');
-  const sourceIp = stringAt(record, 'sourceIPAddress');
+  const errorCode = nonEmptyString(record.errorCode);
+  const sourceIp = nonEmptyString(record.sourceIPAddress);
   const event: NormalizedEvent = {
-    id: stringAt(record, 'eventID') ?? digestOf(record, `${record.eventTime}\n${source}\n${name}`),
+    id: nonEmptyString(record.eventID) ?? digestOf(record, `${record.eventTime}\n${source}\n${name}`),
     time,
-    account: stringAt(record, 'recipientAccountId') ?? actor.accountId,
-    region: stringAt(record, 'awsRegion'),
+    account: nonEmptyString(record.recipientAccountId) ?? actor.accountId,
+    region: nonEmptyString(record.awsRegion),
     source,
     name,
     action: actionOf(source, name),
     readOnly: booleanValue(record.readOnly) ?? isReadOnlyEventName(name),
     management: isManagement(record),
-    eventType: stringAt(record, 'eventType'),
+    eventType: nonEmptyString(record.eventType),
     outcome: outcomeOf(errorCode),
     errorCode,
-    errorMessage: stringAt(record, 'errorMessage'),
+    errorMessage: nonEmptyString(record.errorMessage),
     actor,
     credential: resolveCredential(userIdentity, record),
     sourceIp,
-    userAgent: stringAt(record, 'userAgent'),
-    invokedBy: stringAt(objectValue(userIdentity), 'invokedBy'),
+    userAgent: nonEmptyString(record.userAgent),
+    invokedBy: nonEmptyString(objectValue(userIdentity)?.invokedBy),
     viaAwsService: isAwsServiceAddress(sourceIp),
-    vpcEndpointId: stringAt(record, 'vpcEndpointId'),
+    vpcEndpointId: nonEmptyString(record.vpcEndpointId),
     oidc:
       name === WEB_IDENTITY && source === STS
         ? resolveOidcAssumption(record, options?.oidcIssuers)

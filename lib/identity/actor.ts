@@ -1,5 +1,5 @@
 import type { Actor, ActorType, RoleRef } from '../events/normalized-event.ts';
-import { type JsonObject, objectAt, objectValue, stringAt } from '../events/record-fields.ts';
+import { type JsonObject, nonEmptyString, objectValue } from '../events/record-fields.ts';
 import { parseAssumedRoleArn, parseRoleArn } from './arn.ts';
 
 /**
@@ -37,17 +37,17 @@ function afterColon(value: string | undefined): string | undefined {
 
 /** The role behind an assumed-role session: `sessionIssuer` (keeps the path), else the session ARN. */
 function issuerRole(identity: JsonObject, sessionArn: string | undefined): RoleRef | undefined {
-  const issuer = objectAt(objectAt(identity, 'sessionContext'), 'sessionIssuer');
-  const issuerType = stringAt(issuer, 'type');
+  const issuer = objectValue(objectValue(identity.sessionContext)?.sessionIssuer);
+  const issuerType = nonEmptyString(issuer?.type);
   if (issuerType === undefined || issuerType === 'Role') {
-    const role = parseRoleArn(stringAt(issuer, 'arn'));
+    const role = parseRoleArn(nonEmptyString(issuer?.arn));
     if (role !== undefined) return role;
   }
   return parseAssumedRoleArn(sessionArn)?.role;
 }
 
 function typeOf(identity: JsonObject): ActorType {
-  const type = stringAt(identity, 'type');
+  const type = nonEmptyString(identity.type);
   return type !== undefined && ACTOR_TYPES.has(type) ? (type as ActorType) : 'Unknown';
 }
 
@@ -58,11 +58,11 @@ function typeOf(identity: JsonObject): ActorType {
 export function resolveActor(userIdentity: unknown, record: JsonObject): Actor {
   const identity = objectValue(userIdentity) ?? {};
   const type = typeOf(identity);
-  const givenArn = stringAt(identity, 'arn');
-  const accountId = stringAt(identity, 'accountId');
-  const principalId = stringAt(identity, 'principalId');
-  const invokedBy = stringAt(identity, 'invokedBy');
-  const sourceIdentity = stringAt(objectAt(identity, 'sessionContext'), 'sourceIdentity');
+  const givenArn = nonEmptyString(identity.arn);
+  const accountId = nonEmptyString(identity.accountId);
+  const principalId = nonEmptyString(identity.principalId);
+  const invokedBy = nonEmptyString(identity.invokedBy);
+  const sourceIdentity = nonEmptyString(objectValue(identity.sessionContext)?.sourceIdentity);
   let arn: string | undefined;
   let key: string | undefined;
   let role: RoleRef | undefined;
@@ -99,32 +99,32 @@ export function resolveActor(userIdentity: unknown, record: JsonObject): Actor {
       break;
     case 'IdentityCenterUser': {
       arn = givenArn;
-      const userId = stringAt(objectAt(identity, 'onBehalfOf'), 'userId');
-      key = arn ?? keyOf('identitycenter', userId ?? stringAt(identity, 'credentialId') ?? principalId);
+      const userId = nonEmptyString(objectValue(identity.onBehalfOf)?.userId);
+      key = arn ?? keyOf('identitycenter', userId ?? nonEmptyString(identity.credentialId) ?? principalId);
       break;
     }
     case 'WebIdentityUser': {
-      const provider = stringAt(identity, 'identityProvider');
+      const provider = nonEmptyString(identity.identityProvider);
       arn = givenArn ?? (provider?.startsWith('arn:') ? provider : undefined);
-      userName = stringAt(identity, 'userName');
+      userName = nonEmptyString(identity.userName);
       key = arn ?? keyOf('webidentity', provider, userName ?? principalId);
       break;
     }
     case 'SAMLUser':
       arn = givenArn;
-      userName = stringAt(identity, 'userName');
+      userName = nonEmptyString(identity.userName);
       key = arn ?? keyOf('saml', principalId ?? userName);
       break;
     case 'IAMUser':
     case 'Root':
       arn = givenArn;
-      userName = type === 'IAMUser' ? stringAt(identity, 'userName') : undefined;
+      userName = type === 'IAMUser' ? nonEmptyString(identity.userName) : undefined;
       key = arn ?? keyOf(type === 'Root' ? 'root' : 'iamuser', accountId, userName ?? principalId);
       break;
     case 'Unknown': {
       arn = givenArn;
       // "AWS Internal" names no service; an AwsServiceEvent's emitter is its eventSource.
-      const emitter = record.eventType === 'AwsServiceEvent' ? stringAt(record, 'eventSource') : undefined;
+      const emitter = record.eventType === 'AwsServiceEvent' ? nonEmptyString(record.eventSource) : undefined;
       service = invokedBy !== undefined && invokedBy !== AWS_INTERNAL ? invokedBy : (emitter ?? invokedBy);
       key = arn ?? keyOf('service', service) ?? keyOf('unknown', accountId, principalId);
       break;

@@ -1,5 +1,5 @@
 import type { Credential, CredentialKind } from '../events/normalized-event.ts';
-import { booleanValue, type JsonObject, objectValue, stringAt } from '../events/record-fields.ts';
+import { booleanValue, type JsonObject, nonEmptyString, objectValue } from '../events/record-fields.ts';
 
 /**
  * How a request was signed. The key prefix decides, not `userIdentity.type`: an IAM user's console
@@ -28,7 +28,7 @@ function isConsole(record: JsonObject): boolean {
  * since a key did sign the request; `""` is no key at all.
  */
 export function resolveCredential(userIdentity: unknown, record: JsonObject): Credential {
-  const accessKeyId = stringAt(objectValue(userIdentity), 'accessKeyId');
+  const accessKeyId = nonEmptyString(objectValue(userIdentity)?.accessKeyId);
   let kind: CredentialKind = 'none';
   if (isConsole(record)) kind = 'console';
   else if (accessKeyId?.startsWith(LONG_LIVED_PREFIX)) kind = 'long-lived';

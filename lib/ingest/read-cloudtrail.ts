@@ -1,6 +1,7 @@
-import { errorMessage } from './decode.ts';
-import { ingestSource } from './ingest-source.ts';
+import { decodeText, errorMessage, type Inflated, inflateBytes } from './decode.ts';
+import { ingestDecoded } from './ingest-source.ts';
 import { listFiles } from './list-files.ts';
+import type { ListedFile } from './order-files.ts';
 import { readFileBounded, readStreamBounded, type SourceBytes } from './read-source.ts';
 import { DEFAULT_MAX_FILE_BYTES, type IngestItem, type IngestOptions, STDIN_FILE } from './types.ts';
 
@@ -11,8 +12,8 @@ import { DEFAULT_MAX_FILE_BYTES, type IngestItem, type IngestOptions, STDIN_FILE
  * subscription payloads).
  *
  * The sequence is reproducible: files in S3 object-name time order then by path, whatever order the
- * paths were given in; stdin last; inside a file, records by `eventTime`. One file is held in memory
- * at a time. Bad input never ends the run: it becomes a `skip` item naming the file and the reason,
+ * paths were given in; stdin last; inside a file, records by `eventTime`. At most two files are held in
+ * memory at a time: the one being read out and the next, read and gunzipped ahead. Bad input never ends the run: it becomes a `skip` item naming the file and the reason,
  * and everything readable elsewhere still comes out. Listing problems and digest files come first.
  *
  * @example
@@ -21,35 +22,104 @@ import { DEFAULT_MAX_FILE_BYTES, type IngestItem, type IngestOptions, STDIN_FILE
  *   else if (!item.quiet) console.error(`${item.origin.file}: ${item.reason}`);
  * }
  */
-export async function* readCloudTrail(
+export function readCloudTrail(
   paths: readonly string[],
   options: IngestOptions = {},
 ): AsyncGenerator<IngestItem> {
+  const batches = readCloudTrailBatches(paths, options);
+  const use = { items: false, batches: false };
+  const items = (async function* () {
+    if (use.batches) throw new Error('readCloudTrail: the stream was already read file by file');
+    use.items = true;
+    for await (const batch of batches) yield* batch;
+  })();
+  const claim = (): AsyncIterable<readonly IngestItem[]> | undefined => {
+    if (use.items || use.batches) return undefined;
+    use.batches = true;
+    return batches;
+  };
+  return Object.defineProperty(items, CLAIM_BATCHES, { value: claim });
+}
+
+/**
+ * The same sequence as {@link readCloudTrail}, one array per source (the listing's skips first, then each
+ * file, then stdin). Every item of a file is ready at once, so consumers that can take a file at a time
+ * save an await (and the promises behind it) per record.
+ */
+export async function* readCloudTrailBatches(
+  paths: readonly string[],
+  options: IngestOptions = {},
+): AsyncGenerator<readonly IngestItem[]> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const listing = await listFiles(paths);
-  yield* listing.skips;
-  for (const file of listing.files) {
-    yield* await readSource(file.display, () => readFileBounded(file.absolute, maxBytes), maxBytes, options);
+  if (listing.skips.length > 0) yield listing.skips;
+  const { files } = listing;
+  // Reading and gunzipping the next files (I/O and the thread pool) overlaps judging this one.
+  const ahead: Promise<Fetched>[] = [];
+  let next = 0;
+  for (let i = 0; i < files.length; i++) {
+    while (next < files.length && next <= i + READ_AHEAD)
+      ahead.push(fetchFile(files[next++] as ListedFile, maxBytes));
+    const current = await (ahead.shift() as Promise<Fetched>);
+    yield ingestFetched(current, maxBytes, options);
   }
   if (listing.stdin) {
     const stdin = options.stdin ?? process.stdin;
-    yield* await readSource(STDIN_FILE, () => readStreamBounded(stdin, maxBytes), maxBytes, options);
+    const source = await readStreamBounded(stdin, maxBytes);
+    const inflated = source.ok ? await inflateBytes(source.bytes, maxBytes) : undefined;
+    yield ingestFetched({ file: STDIN_FILE, source, inflated }, maxBytes, options);
   }
 }
 
-async function readSource(
-  file: string,
-  read: () => Promise<SourceBytes>,
+/**
+ * Files read and gunzipped ahead of the one being read out. Each step of a read-ahead waits for a turn of
+ * the event loop, which a consumer judging records gives only now and then; two files absorb the
+ * variance. Memory: two more files, compressed and inflated (a CloudTrail file is a few MB inflated).
+ */
+const READ_AHEAD = 2;
+
+/** A source read and inflated, not yet parsed. */
+interface Fetched {
+  file: string;
+  source: SourceBytes;
+  inflated?: Inflated;
+}
+
+/** Never rejects (both steps report problems as values), so a read-ahead nobody awaits is harmless. */
+async function fetchFile(file: ListedFile, maxBytes: number): Promise<Fetched> {
+  const source = await readFileBounded(file.absolute, maxBytes);
+  const inflated = source.ok ? await inflateBytes(source.bytes, maxBytes) : undefined;
+  return { file: file.display, source, inflated };
+}
+
+function ingestFetched(
+  { file, source, inflated }: Fetched,
   maxBytes: number,
   options: IngestOptions,
-): Promise<IngestItem[]> {
-  const source = await read();
+): IngestItem[] {
   if (!source.ok) return [{ kind: 'skip', origin: { file }, reason: source.reason }];
   options.onFile?.(file, source.bytes.length);
   try {
-    return await ingestSource(file, source.bytes, maxBytes);
+    const decoded = inflated?.ok ? decodeText(inflated.bytes) : (inflated ?? decodeText(source.bytes));
+    return ingestDecoded(file, decoded, maxBytes);
   } catch (error) {
-    // ingestSource is built not to throw; this keeps a bug in it from ending a whole replay.
+    // Ingestion is built not to throw; this keeps a bug in it from ending a whole replay.
     return [{ kind: 'skip', origin: { file }, reason: `internal error: ${errorMessage(error)}` }];
   }
+}
+
+const CLAIM_BATCHES = Symbol('trailguard.readCloudTrail.batches');
+
+/**
+ * The file-at-a-time form behind a stream that {@link readCloudTrail} returned and nobody has started
+ * reading; undefined for any other iterable (or one already started). Taking it makes the item-by-item
+ * form unusable, so the records are never read twice.
+ */
+export function claimIngestBatches(
+  items: AsyncIterable<IngestItem>,
+): AsyncIterable<readonly IngestItem[]> | undefined {
+  const claim = (items as { [CLAIM_BATCHES]?: () => AsyncIterable<readonly IngestItem[]> | undefined })[
+    CLAIM_BATCHES
+  ];
+  return typeof claim === 'function' ? claim() : undefined;
 }

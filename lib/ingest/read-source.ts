@@ -10,15 +10,22 @@ export type SourceBytes = { ok: true; bytes: Buffer } | { ok: false; reason: str
  * pipes and devices that have no size, as soon as it grows past the cap. Never throws.
  */
 export async function readFileBounded(file: string, maxBytes: number): Promise<SourceBytes> {
+  let highWaterMark: number | undefined;
   try {
     const info = await stat(file);
     if (info.isDirectory()) return { ok: false, reason: 'is a directory' };
     if (info.isFile() && info.size > maxBytes) return tooLarge(info.size, maxBytes);
+    // A regular file in one read (bounded) instead of 64 KiB chunks: each chunk waits for a turn of the
+    // event loop, and a reader reading ahead while the previous file is judged gets few turns.
+    if (info.isFile()) highWaterMark = Math.min(Math.max(info.size + 1, MIN_READ), MAX_READ);
   } catch (error) {
     return { ok: false, reason: `cannot read: ${errorMessage(error)}` };
   }
-  return readStreamBounded(createReadStream(file), maxBytes);
+  return readStreamBounded(createReadStream(file, { highWaterMark }), maxBytes);
 }
+
+const MIN_READ = 64 * 1024;
+const MAX_READ = 16 * 1024 * 1024;
 
 /** Reads a stream to its end (stdin, a FIFO), stopping with a reason once it passes `maxBytes`. Never throws. */
 export async function readStreamBounded(

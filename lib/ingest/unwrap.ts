@@ -13,6 +13,12 @@ const CLOUDTRAIL_KEYS = ['eventTime', 'eventName', 'eventSource', 'userIdentity'
 /** Containers nest a few levels at most (array → awslogs → logEvents → record); deeper is hostile input. */
 const MAX_DEPTH = 8;
 
+/** Where unwrapping puts what it finds, in the order found. */
+export interface UnwrapSink {
+  record(record: Record<string, unknown>): void;
+  skip(reason: string, quiet?: boolean): void;
+}
+
 /**
  * Finds the CloudTrail records in one parsed JSON value, unwrapping every container CloudTrail
  * records travel in: S3 log files (`Records`), EventBridge events (`detail`), arrays, `aws cloudtrail
@@ -24,124 +30,183 @@ const MAX_DEPTH = 8;
  * `maxBytes` caps the decompressed size of an `awslogs.data` payload.
  */
 export function unwrapValue(value: unknown, maxBytes = DEFAULT_MAX_FILE_BYTES): Unwrapped[] {
-  return [...visit(value, '', 0, maxBytes)];
+  const found: Unwrapped[] = [];
+  unwrapInto(value, maxBytes, {
+    record: (record) => found.push({ kind: 'record', record }),
+    skip: (reason, quiet) => found.push(quiet ? { kind: 'skip', reason, quiet } : { kind: 'skip', reason }),
+  });
+  return found;
 }
 
-type Visitor = (value: unknown, where: string, depth: number, maxBytes: number) => Generator<Unwrapped>;
+/**
+ * {@link unwrapValue} into a sink, for the hot path: no entry objects, and the path of an entry inside
+ * its container (`Records[2917]`) is only spelled out when something is skipped there.
+ */
+export function unwrapInto(value: unknown, maxBytes: number, sink: UnwrapSink): void {
+  visit(value, '', 0, maxBytes, sink);
+}
 
-function* visit(value: unknown, where: string, depth: number, maxBytes: number): Generator<Unwrapped> {
+type Visitor = (value: unknown, where: string, depth: number, maxBytes: number, sink: UnwrapSink) => void;
+
+/** True when `visit` would take `value` for a record as it is: an object that is no container of records. */
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return (
+    isJsonObject(value) &&
+    !Object.hasOwn(value, 'Records') &&
+    typeof value['detail-type'] !== 'string' &&
+    !Object.hasOwn(value, 'Events') &&
+    typeof value.messageType !== 'string' &&
+    !isJsonObject(value.awslogs) &&
+    hasCloudTrailKey(value)
+  );
+}
+
+function visit(value: unknown, where: string, depth: number, maxBytes: number, sink: UnwrapSink): void {
   if (depth > MAX_DEPTH) {
-    yield skip(where, 'nested too deeply to be CloudTrail');
+    sink.skip(at(where, 'nested too deeply to be CloudTrail'));
   } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) yield* visit(item, `${where}[${i}]`, depth + 1, maxBytes);
+    visitItems(value, where, depth, maxBytes, sink, visit);
   } else if (!isJsonObject(value)) {
-    yield skip(where, `not a JSON object (${jsonType(value)})`);
+    sink.skip(at(where, `not a JSON object (${jsonType(value)})`));
   } else if (Object.hasOwn(value, 'Records')) {
-    yield* visitList(value.Records, childPath(where, 'Records'), depth, maxBytes, visit);
+    visitList(value.Records, childPath(where, 'Records'), depth, maxBytes, sink, visit);
   } else if (typeof value['detail-type'] === 'string') {
-    yield visitEventBridge(value, where);
+    visitEventBridge(value, where, sink);
   } else if (Object.hasOwn(value, 'Events')) {
-    yield* visitList(value.Events, childPath(where, 'Events'), depth, maxBytes, visitLookupEvent);
+    visitList(value.Events, childPath(where, 'Events'), depth, maxBytes, sink, visitLookupEvent);
   } else if (typeof value.messageType === 'string') {
-    yield* visitLogsPayload(value, where, depth, maxBytes);
+    visitLogsPayload(value, where, depth, maxBytes, sink);
   } else if (isJsonObject(value.awslogs)) {
-    yield* visitAwsLogs(value.awslogs, childPath(where, 'awslogs'), depth, maxBytes);
+    visitAwsLogs(value.awslogs, childPath(where, 'awslogs'), depth, maxBytes, sink);
   } else {
-    yield visitRecord(value, where);
+    visitRecord(value, where, sink);
   }
 }
 
-function* visitList(
+function visitList(
   list: unknown,
   where: string,
   depth: number,
   maxBytes: number,
+  sink: UnwrapSink,
   each: Visitor,
-): Generator<Unwrapped> {
-  if (!Array.isArray(list)) yield skip(where, `not an array (${jsonType(list)})`);
-  else for (const [i, item] of list.entries()) yield* each(item, `${where}[${i}]`, depth + 1, maxBytes);
+): void {
+  if (!Array.isArray(list)) sink.skip(at(where, `not an array (${jsonType(list)})`));
+  else visitItems(list, where, depth, maxBytes, sink, each);
+}
+
+function visitItems(
+  list: readonly unknown[],
+  where: string,
+  depth: number,
+  maxBytes: number,
+  sink: UnwrapSink,
+  each: Visitor,
+): void {
+  // A `Records` array of plain records (every S3 log file) takes the short way: same outcome as `visit`.
+  const direct = each === visit && depth + 1 <= MAX_DEPTH;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (direct && isPlainRecord(item)) sink.record(item);
+    else each(item, `${where}[${i}]`, depth + 1, maxBytes, sink);
+  }
 }
 
 /** Every CloudTrail detail-type (API call, console action/sign-in, service event, Insight) carries the record in `detail`. */
-function visitEventBridge(event: Record<string, unknown>, where: string): Unwrapped {
+function visitEventBridge(event: Record<string, unknown>, where: string, sink: UnwrapSink): void {
   const detailType = String(event['detail-type']);
   if (!isJsonObject(event.detail)) {
-    return skip(
-      where,
-      `EventBridge event "${detailType}" without a detail object (${jsonType(event.detail)})`,
+    sink.skip(
+      at(where, `EventBridge event "${detailType}" without a detail object (${jsonType(event.detail)})`),
     );
+    return;
   }
-  return visitRecord(event.detail, childPath(where, 'detail'), `detail-type "${detailType}"; `);
+  visitRecord(event.detail, childPath(where, 'detail'), sink, `detail-type "${detailType}"; `);
 }
 
-function* visitLookupEvent(
+function visitLookupEvent(
   item: unknown,
   where: string,
   depth: number,
   maxBytes: number,
-): Generator<Unwrapped> {
+  sink: UnwrapSink,
+): void {
   const embedded = isJsonObject(item) ? item.CloudTrailEvent : undefined;
-  const at = childPath(where, 'CloudTrailEvent');
-  if (!isJsonObject(item)) yield skip(where, `not a JSON object (${jsonType(item)})`);
-  else if (typeof embedded === 'string') yield* visitEmbeddedJson(embedded, at, depth, maxBytes);
-  else if (isJsonObject(embedded)) yield* visit(embedded, at, depth + 1, maxBytes);
-  else yield skip(where, `lookup-events entry without a CloudTrailEvent (${jsonType(embedded)})`);
+  const inner = childPath(where, 'CloudTrailEvent');
+  if (!isJsonObject(item)) sink.skip(at(where, `not a JSON object (${jsonType(item)})`));
+  else if (typeof embedded === 'string') visitEmbeddedJson(embedded, inner, depth, maxBytes, sink);
+  else if (isJsonObject(embedded)) visit(embedded, inner, depth + 1, maxBytes, sink);
+  else sink.skip(at(where, `lookup-events entry without a CloudTrailEvent (${jsonType(embedded)})`));
 }
 
-function* visitLogsPayload(
+function visitLogsPayload(
   payload: Record<string, unknown>,
   where: string,
   depth: number,
   maxBytes: number,
-): Generator<Unwrapped> {
+  sink: UnwrapSink,
+): void {
   // CloudWatch Logs sends CONTROL_MESSAGE once to check the destination is reachable: expected, not an error.
-  if (payload.messageType === 'CONTROL_MESSAGE')
-    yield { kind: 'skip', reason: CONTROL_MESSAGE_SKIP_REASON, quiet: true };
-  else yield* visitList(payload.logEvents, childPath(where, 'logEvents'), depth, maxBytes, visitLogEvent);
+  if (payload.messageType === 'CONTROL_MESSAGE') sink.skip(CONTROL_MESSAGE_SKIP_REASON, true);
+  else visitList(payload.logEvents, childPath(where, 'logEvents'), depth, maxBytes, sink, visitLogEvent);
 }
 
-function* visitLogEvent(item: unknown, where: string, depth: number, maxBytes: number): Generator<Unwrapped> {
-  if (!isJsonObject(item)) yield skip(where, `not a JSON object (${jsonType(item)})`);
-  else if (typeof item.message !== 'string') yield skip(where, 'log event without a message string');
-  else yield* visitEmbeddedJson(item.message, childPath(where, 'message'), depth, maxBytes);
+function visitLogEvent(
+  item: unknown,
+  where: string,
+  depth: number,
+  maxBytes: number,
+  sink: UnwrapSink,
+): void {
+  if (!isJsonObject(item)) sink.skip(at(where, `not a JSON object (${jsonType(item)})`));
+  else if (typeof item.message !== 'string') sink.skip(at(where, 'log event without a message string'));
+  else visitEmbeddedJson(item.message, childPath(where, 'message'), depth, maxBytes, sink);
 }
 
-function* visitAwsLogs(
+function visitAwsLogs(
   awslogs: Record<string, unknown>,
   where: string,
   depth: number,
   maxBytes: number,
-): Generator<Unwrapped> {
+  sink: UnwrapSink,
+): void {
   if (typeof awslogs.data !== 'string') {
-    yield skip(where, `no data string (${jsonType(awslogs.data)})`);
+    sink.skip(at(where, `no data string (${jsonType(awslogs.data)})`));
     return;
   }
   const decoded = decodeBytesSync(Buffer.from(awslogs.data, 'base64'), maxBytes);
-  if (decoded.ok) yield* visitEmbeddedJson(decoded.text, childPath(where, 'data'), depth, maxBytes);
-  else yield skip(childPath(where, 'data'), decoded.reason);
+  if (decoded.ok) visitEmbeddedJson(decoded.text, childPath(where, 'data'), depth, maxBytes, sink);
+  else sink.skip(at(childPath(where, 'data'), decoded.reason));
 }
 
-function* visitEmbeddedJson(
+function visitEmbeddedJson(
   text: string,
   where: string,
   depth: number,
   maxBytes: number,
-): Generator<Unwrapped> {
+  sink: UnwrapSink,
+): void {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    yield skip(where, `not JSON: ${errorMessage(error)}`);
+    sink.skip(at(where, `not JSON: ${errorMessage(error)}`));
     return;
   }
-  yield* visit(value, where, depth + 1, maxBytes);
+  visit(value, where, depth + 1, maxBytes, sink);
 }
 
-function visitRecord(record: Record<string, unknown>, where: string, context = ''): Unwrapped {
-  if (CLOUDTRAIL_KEYS.some((key) => Object.hasOwn(record, key))) return { kind: 'record', record };
-  return skip(where, `not a CloudTrail record (${context}keys: ${listKeys(record)})`);
+function hasCloudTrailKey(record: Record<string, unknown>): boolean {
+  for (const key of CLOUDTRAIL_KEYS) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
-function skip(where: string, reason: string): Unwrapped {
-  return { kind: 'skip', reason: where === '' ? reason : `${where}: ${reason}` };
+function visitRecord(record: Record<string, unknown>, where: string, sink: UnwrapSink, context = ''): void {
+  if (hasCloudTrailKey(record)) sink.record(record);
+  else sink.skip(at(where, `not a CloudTrail record (${context}keys: ${listKeys(record)})`));
+}
+
+/** A skip reason prefixed with where it was (bare at the top level). */
+function at(where: string, reason: string): string {
+  return where === '' ? reason : `${where}: ${reason}`;
 }
