@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --records 100000 --large 1000000 --rounds 3]`: how fast trailguard judges a trail
+ * `npm run bench [-- --records 100000 --large 1000000 --rounds 5]`: how fast trailguard judges a trail
  * compared with merely parsing it, how its memory grows with the trail, what DynamoDB state costs per
  * event, how big the Lambda bundles are and how long they take to load, and what that makes per million
  * events. Prints a table and writes the raw results to `.bench/latest.json`. docs/PERFORMANCE.md explains
@@ -19,7 +19,7 @@ import { costPerMillion, DEFAULT_ASSUMPTIONS } from './cost-model.ts';
 import { measureDynamoDb } from './dynamodb-requests.ts';
 import { describeMachine } from './machine.ts';
 import { formatReport, type Report } from './report.ts';
-import { measureModes, runWorker, summarize } from './throughput.ts';
+import { type ModeSummary, measureModes } from './throughput.ts';
 import type { WorkerMode } from './throughput-worker.ts';
 import { BENCH_CONFIG } from './trail.ts';
 import { trailFiles } from './trail-files.ts';
@@ -28,9 +28,10 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '100000' },
     large: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    'large-rounds': { type: 'string', default: '2' },
     seed: { type: 'string', default: '7' },
-    'dynamodb-events': { type: 'string', default: '3000' },
+    'dynamodb-events': { type: 'string', default: '5000' },
     'dynamodb-offset': { type: 'string', default: '20000' },
     'no-dynamodb': { type: 'boolean', default: false },
     'no-bundles': { type: 'boolean', default: false },
@@ -84,10 +85,12 @@ async function main(): Promise<void> {
   if (large > 0) {
     log(`generating (or reusing) the ${large.toLocaleString('en-US')}-record trail`);
     const big = await trailFiles(trailsDir, large, seed);
-    log('detect and parse over it, once each');
-    const detect = summarize('detect', [await runWorker('detect', big.logs)]);
-    const parse = summarize('parse', [await runWorker('parse', big.logs)]);
-    largeRun = { trail: { ...big, files: big.files.length }, detect, parse };
+    const largeRounds = Math.max(1, count('large-rounds'));
+    log(`detect and parse over it, ${largeRounds} rounds`);
+    const summaries = await measureModes(big.logs, ['detect', 'parse'], largeRounds);
+    const detect = summaries.get('detect') as ModeSummary;
+    const parse = summaries.get('parse') as ModeSummary;
+    largeRun = { trail: { ...big, files: big.files.length }, detect, parse, rounds: largeRounds };
   }
 
   const config = parseConfigText(BENCH_CONFIG, 'bench.yaml');
