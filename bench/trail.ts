@@ -1,4 +1,4 @@
-import { ACCOUNT, SYNTHETIC_CONFIG, syntheticTrail } from '../test/helpers/synthetic-trail.ts';
+import { ACCOUNT, random, SYNTHETIC_CONFIG, syntheticTrail } from '../test/helpers/synthetic-trail.ts';
 import {
   apiCall,
   type CloudTrailRecord,
@@ -67,18 +67,6 @@ const SERVICES = [
   'events.amazonaws.com',
 ];
 const BRANCHES = ['main', 'feature/cart-v2', 'fix/tax-rounding', 'renovate/aws-sdk', 'release/2026.11'];
-
-/** mulberry32, as in the synthetic organization: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Read {
   source: string;
