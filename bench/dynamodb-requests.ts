@@ -10,8 +10,9 @@ import type { ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { DetectionEngine } from '../lib/engine/detection-engine.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { createStateTable } from '../lib/state/create-table.ts';
+import { WINDOW_SORT_KEY } from '../lib/state/dynamodb-keys.ts';
 import { DynamoDbState } from '../lib/state/dynamodb-state.ts';
-import { stateRetention } from '../lib/state/open-state.ts';
+import { stateReach, stateRetention } from '../lib/state/open-state.ts';
 import type { ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../lib/state/state-port.ts';
 import { localClient, startDynamoDbLocal, waitForDynamoDb } from '../test/helpers/dynamodb-local.ts';
 
@@ -25,6 +26,10 @@ export interface DynamoDbRun {
   requestsPerEvent: number;
   byOperation: Record<string, number>;
   byPart: Record<string, number>;
+  /** Distinct counter entries (key and event id) the engine added: what a counted event costs is per these. */
+  countedEntries: number;
+  /** Counter requests (writes and reads of counters) per counted entry. */
+  counterRequestsPerEntry: number;
   /** Read and write request units as DynamoDB bills them (see `measuringClient`), per event. */
   rruPerEvent: number;
   wruPerEvent: number;
@@ -91,6 +96,7 @@ function measure(client: DynamoDBClient, capacity: Capacity): void {
 /** The state port, counting the calls that made requests: each is one round trip the engine waits for. */
 class RoundTrips implements StatePort {
   calls = 0;
+  readonly counted = new Set<string>();
   readonly #inner: DynamoDbState;
   constructor(inner: DynamoDbState) {
     this.#inner = inner;
@@ -106,6 +112,10 @@ class RoundTrips implements StatePort {
   }
   readEntries(keys: readonly string[], from: number, to: number) {
     return this.#count(() => this.#inner.readEntries(keys, from, to));
+  }
+  addAndRead(entries: readonly CounterEntry[], from: number, to: number) {
+    for (const entry of entries) this.counted.add(`${entry.key}\n${entry.eventId}`);
+    return this.#count(() => this.#inner.addAndRead(entries, from, to));
   }
   claim(claims: readonly ClaimRequest[]) {
     return this.#count(() => this.#inner.claim(claims));
@@ -148,7 +158,8 @@ async function itemSizes(client: DynamoDBClient, table: string): Promise<ItemSiz
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const item of page.Items ?? []) {
-      const kind = KIND[item.pk?.S?.[0] ?? ''] ?? 'other';
+      const kind =
+        item.sk?.S === WINDOW_SORT_KEY ? 'counter window' : (KIND[item.pk?.S?.[0] ?? ''] ?? 'other');
       const size = itemSize(item);
       const entry = sizes[kind] ?? { items: 0, meanBytes: 0, maxBytes: 0 };
       entry.meanBytes = (entry.meanBytes * entry.items + size) / (entry.items + 1);
@@ -173,19 +184,29 @@ async function run(
   await createStateTable(client, table, { maxWaitSeconds: 60 });
   measure(client, capacity);
   try {
-    const inner = new DynamoDbState({ client, table, retentionMs: stateRetention(detectors, config) });
+    // Live delivery: the wall clock a few seconds past the newest event of each batch, as EventBridge
+    // and SQS deliver them. The retention reaches to today, or DynamoDB Local's TTL sweeper would delete
+    // the items of a trail generated for last week while the run reads them.
+    const clock = { now: events[0]?.time ?? Date.now() };
+    const inner = new DynamoDbState({
+      client,
+      table,
+      retentionMs: stateRetention(detectors, config) + Math.max(0, Date.now() - clock.now),
+      reachMs: stateReach(detectors, config),
+      now: () => clock.now,
+    });
     const state = new RoundTrips(inner);
-    // A replayed history: the wall clock is the trail's end, so nothing is judged past its TTL.
-    const now = events.at(-1)?.time ?? Date.now();
     let wall = 0;
     let cpu = 0;
     let batches = 0;
     for (let i = 0; i < events.length; i += batchSize) {
       // As the handlers do it: a new engine per invocation, the state store shared (a warm container).
-      const engine = new DetectionEngine({ detectors, config, state, now });
+      const batch = events.slice(i, i + batchSize);
+      for (const event of batch) clock.now = Math.max(clock.now, event.time + DELIVERY_DELAY_MS);
+      const engine = new DetectionEngine({ detectors, config, state, now: clock.now });
       const started = performance.now();
       const usage = process.cpuUsage();
-      await engine.process(events.slice(i, i + batchSize));
+      await engine.process(batch);
       const used = process.cpuUsage(usage);
       wall += performance.now() - started;
       cpu += (used.user + used.system) / 1000;
@@ -200,6 +221,8 @@ async function run(
       requestsPerEvent: stats.total / events.length,
       byOperation: Object.fromEntries(stats.byOperation),
       byPart: Object.fromEntries(stats.byPart),
+      countedEntries: state.counted.size,
+      counterRequestsPerEntry: (stats.byPart.get('counters') ?? 0) / Math.max(1, state.counted.size),
       rruPerEvent: capacity.read / events.length,
       wruPerEvent: capacity.write / events.length,
       roundTripsPerBatch: state.calls / batches,
@@ -212,6 +235,9 @@ async function run(
     await client.send(new DeleteTableCommand({ TableName: table }));
   }
 }
+
+/** How long after its event time an event reaches the function: EventBridge takes seconds to minutes. */
+const DELIVERY_DELAY_MS = 30_000;
 
 /** True when `java -version` runs: DynamoDB Local needs it. */
 export function javaAvailable(): boolean {

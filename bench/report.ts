@@ -121,6 +121,8 @@ export function formatReport(report: Report): string {
       [
         'batch',
         'requests/event',
+        'counted',
+        'counter req/counted',
         'RRU/event',
         'WRU/event',
         'round trips/batch',
@@ -132,6 +134,8 @@ export function formatReport(report: Report): string {
       dRows.push([
         String(run.batchSize),
         fixed(run.requestsPerEvent, 3),
+        int(run.countedEntries),
+        fixed(run.counterRequestsPerEntry, 3),
         fixed(run.rruPerEvent, 3),
         fixed(run.wruPerEvent, 3),
         fixed(run.roundTripsPerBatch, 2),
@@ -139,7 +143,7 @@ export function formatReport(report: Report): string {
         fixed(run.wallMsPerBatch, 1),
       ]);
     }
-    out.push(...table(dRows, ['r', 'r', 'r', 'r', 'r', 'r', 'r']).map((line) => `  ${line}`));
+    out.push(...table(dRows, ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']).map((line) => `  ${line}`));
     const sizes = Object.entries(dynamodb.itemSizes)
       .map(([kind, s]) => `${kind} ${int(s.meanBytes)} B mean / ${int(s.maxBytes)} B max (${s.items})`)
       .join('; ');

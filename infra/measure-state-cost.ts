@@ -21,7 +21,7 @@ import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { readCloudTrail } from '../lib/ingest/read-cloudtrail.ts';
 import { createStateTable } from '../lib/state/create-table.ts';
 import { DynamoDbState } from '../lib/state/dynamodb-state.ts';
-import { stateRetention } from '../lib/state/open-state.ts';
+import { stateReach, stateRetention } from '../lib/state/open-state.ts';
 
 interface Capacity {
   read: number;
@@ -93,12 +93,21 @@ async function measure(label: string, events: NormalizedEvent[], batchSize: numb
   const table = `trailguard-cost-${label}-${Date.now().toString(36)}`;
   await createStateTable(client, table, { maxWaitSeconds: 60 });
   try {
-    const state = new DynamoDbState({ client, table, retentionMs: stateRetention(detectors, config) });
-    // Replayed history: the wall clock is the trail's end, so nothing is judged past its TTL.
-    const now = events.at(-1)?.time ?? Date.now();
+    // Live delivery: the clock 30 s past each batch's newest event, as the handlers see it (live events
+    // cost one counter request). The retention reaches to today so no TTL sweeper deletes a past trail.
+    const clock = { now: events[0]?.time ?? Date.now() };
+    const state = new DynamoDbState({
+      client,
+      table,
+      retentionMs: stateRetention(detectors, config) + Math.max(0, Date.now() - clock.now),
+      reachMs: stateReach(detectors, config),
+      now: () => clock.now,
+    });
     for (let i = 0; i < events.length; i += batchSize) {
-      const engine = new DetectionEngine({ detectors, config, state, now });
-      await engine.process(events.slice(i, i + batchSize));
+      const batch = events.slice(i, i + batchSize);
+      for (const event of batch) clock.now = Math.max(clock.now, event.time + 30_000);
+      const engine = new DetectionEngine({ detectors, config, state, now: clock.now });
+      await engine.process(batch);
     }
     const perEvent = (n: number) => (n / events.length).toFixed(4);
     const parts = [...state.stats.byPart].map(([part, n]) => `${part} ${n}`).join(', ');

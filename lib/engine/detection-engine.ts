@@ -140,7 +140,6 @@ export class DetectionEngine {
     const entries: CounterEntry[] = [];
     const remembered: MemoryEntry[] = [];
     const recallKeys = new Set<string>();
-    const counted = new Set<string>();
     let from = Number.POSITIVE_INFINITY;
     let to = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < observed.length; i++) {
@@ -151,7 +150,6 @@ export class DetectionEngine {
         for (let c = 0; c < count.length; c++) {
           const { key: own, facets } = count[c] as (typeof count)[number];
           const key = namespacedKey(ns, own);
-          counted.add(key);
           entries.push({ key, time: event.time, eventId: event.id, facets });
         }
       }
@@ -166,11 +164,12 @@ export class DetectionEngine {
       if (event.time - enabled.lookback < from) from = event.time - enabled.lookback;
       if (event.time > to) to = event.time;
     }
-    if (entries.length > 0) await this.#state.addEntries(entries);
-    if (remembered.length > 0) await this.#state.remember(remembered);
-    const counters = counted.size > 0 ? await this.#state.readEntries([...counted], from, to) : new Map();
+    // Counters and remembered values are independent: their round trips overlap.
+    const [counters, memory] = await Promise.all([
+      entries.length > 0 ? this.#state.addAndRead(entries, from, to) : new Map<string, CounterEntry[]>(),
+      this.#rememberAndRecall(remembered, recallKeys),
+    ]);
     for (const list of counters.values()) sortForViews(list);
-    const memory = recallKeys.size > 0 ? await this.#state.recall([...recallKeys]) : new Map();
 
     const pending: Pending[] = [];
     for (let i = 0; i < observed.length; i++) {
@@ -180,6 +179,15 @@ export class DetectionEngine {
       if (draft) pending.push({ detector, event, draft });
     }
     return pending;
+  }
+
+  async #rememberAndRecall(
+    remembered: readonly MemoryEntry[],
+    recallKeys: ReadonlySet<string>,
+  ): Promise<Map<string, MemoryEntry>> {
+    // Remember first: an event may recall what an earlier event of the same batch remembered.
+    if (remembered.length > 0) await this.#state.remember(remembered);
+    return recallKeys.size > 0 ? this.#state.recall([...recallKeys]) : new Map();
   }
 
   async #claim(pending: readonly Pending[]): Promise<Finding[]> {

@@ -10,7 +10,7 @@ import { DynamoDbOutbox } from '../alerts/dynamodb-outbox.ts';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { Detector } from '../engine/detector.ts';
 import { DynamoDbState } from '../state/dynamodb-state.ts';
-import { stateRetention } from '../state/open-state.ts';
+import { stateReach, stateRetention } from '../state/open-state.ts';
 import type { StatePort } from '../state/state-port.ts';
 import { usesSlack } from './deployed-sinks.ts';
 import { readSettings } from './environment.ts';
@@ -72,6 +72,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
     client: dynamodb,
     table: settings.table,
     retentionMs: stateRetention(detectors, config),
+    reachMs: stateReach(detectors, config),
   });
   const outbox = new DynamoDbOutbox(dynamodb, settings.table);
   const now = options.now ?? Date.now;

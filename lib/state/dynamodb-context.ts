@@ -10,6 +10,8 @@ export interface DynamoContext {
   now(): number;
   /** How long items are kept past the event time they are needed until (TTL). */
   retentionMs: number;
+  /** How far behind the wall clock a read may reach: the longest lookback plus the engine's lateness. */
+  reachMs: number;
 }
 
 /** Requests of one batch sent at once (below the SDK's default of 50 sockets). */

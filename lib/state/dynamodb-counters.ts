@@ -1,188 +1,149 @@
-import { ConditionalCheckFailedException, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { compareEntries } from '../engine/state-view.ts';
+import { DynamoBuckets } from './dynamodb-buckets.ts';
 import { type DynamoContext, PARALLEL_REQUESTS } from './dynamodb-context.ts';
+import { decodeEntry, encodeEntry, WINDOW_SORT_KEY } from './dynamodb-keys.ts';
 import {
-  BUCKET_MS,
-  bucketOf,
-  bucketRange,
-  bucketSortKey,
-  decodeEntry,
-  encodeEntry,
-  partitionKey,
-  ttlSeconds,
-} from './dynamodb-keys.ts';
+  DynamoWindows,
+  isLive,
+  parseWindowItem,
+  WINDOW_CAP_BYTES,
+  type WindowItem,
+  windowHolds,
+  windowOverlaps,
+} from './dynamodb-window.ts';
 import { mapLimit } from './map-limit.ts';
 import type { CounterEntry } from './state-port.ts';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './table-definition.ts';
+import { SORT_KEY } from './table-definition.ts';
+
+/** How long a key whose batch alone passes the window cap stays in buckets. */
+const BATCH_HOT_HOLD_MS = 10 * 60_000;
 
 /**
- * Bytes of entries a bucket item takes before the next shard of that bucket does. Far below DynamoDB's
- * 400 KB item limit on purpose: an UpdateItem costs one write unit per KB of the item it changes, and one
- * partition takes at most 1,000 write units a second, so small items keep a hot key writable (about 15
- * writes a second of up to `CHUNK_BYTES` each, some 2,000 events a second).
- */
-export const SHARD_BYTES = 64_000;
-/** Bytes of entries one UpdateItem adds at most (half a shard, so a shard takes at least two). */
-const CHUNK_BYTES = 32_000;
-/** Sort keys have three base-36 digits of shard. */
-const MAX_SHARD = 36 ** 3 - 1;
-/** Remembered current shards (per process); beyond this the map starts over (a miss costs one request). */
-const MAX_CACHED_SHARDS = 10_000;
-
-interface Chunk {
-  pk: string;
-  bucket: number;
-  members: string[];
-  bytes: number;
-}
-
-/**
- * Counters as string sets, one item per (key, minute bucket, shard). Adding is `ADD` of the encoded
- * entries, which DynamoDB makes idempotent; a batch costs one UpdateItem per (key, bucket), whatever the
- * number of events, and reading costs one Query per key (more pages only for keys with over 1 MB of
- * entries in the window).
+ * Counters on DynamoDB, in two places chosen by event time against the wall clock:
  *
- * Hot keys: a bucket item takes entries until `SHARD_BYTES` were added to it (`b`, redeliveries included,
- * so it only overestimates); a writer whose chunk does not fit moves on to the next shard and remembers it,
- * so each new shard costs one failed conditional write per process. A key's rate is thus not capped by the
- * item limit (each shard holds some 400 entries of 150 bytes, and a minute may have up to 46,656 shards);
- * what caps it is the partition's write throughput, above.
+ * - **live** entries (within `LIVE_HORIZON_MS` of now: what EventBridge delivers) go to the key's window
+ *   item, whose UpdateItem returns the whole window: counting a live event and reading its window is ONE
+ *   request (DynamoWindows);
+ * - **older** entries (replays, very late events) and entries of hot keys go to minute buckets, one
+ *   UpdateItem per (key, bucket) per batch, read back with one Query per key (DynamoBuckets).
  *
- * Minute buckets keep items small, and an UpdateItem is billed by the size of the item it changes; wider
- * buckets would save requests only when a batch spans many minutes (replays), at the cost of rewriting
- * bigger items on every live batch.
+ * A read uses the window item alone when it holds all of `[from, to]`; otherwise one Query returns the
+ * buckets and, when the window reaches the live horizon, the window item with them.
  */
 export class DynamoCounters {
   readonly #context: DynamoContext;
-  readonly #shards = new Map<string, number>();
+  readonly #buckets: DynamoBuckets;
+  readonly #windows: DynamoWindows;
 
   constructor(context: DynamoContext) {
     this.#context = context;
+    this.#buckets = new DynamoBuckets(context);
+    this.#windows = new DynamoWindows(context);
   }
 
-  async add(entries: readonly CounterEntry[]): Promise<void> {
-    const seen = new Map<string, Set<string>>();
-    const chunks = new Map<string, Chunk[]>();
+  /** Adds entries (once per key and event id); returns the window items the writes returned, by key. */
+  async add(entries: readonly CounterEntry[]): Promise<Map<string, WindowItem>> {
+    const now = this.#context.now();
+    const byKey = new Map<string, Map<string, CounterEntry>>();
     for (const entry of entries) {
-      const ids = seen.get(entry.key) ?? new Set<string>();
-      seen.set(entry.key, ids);
-      if (ids.has(entry.eventId)) continue;
-      ids.add(entry.eventId);
-      const pk = partitionKey('counter', entry.key);
-      const bucket = bucketOf(entry.time);
-      const member = encodeEntry(entry);
-      const bytes = Buffer.byteLength(member, 'utf8') + 1;
-      const id = `${pk}\n${bucket}`;
-      const list = chunks.get(id) ?? [];
-      chunks.set(id, list);
-      let chunk = list.at(-1);
-      if (!chunk || chunk.bytes + bytes > CHUNK_BYTES) {
-        chunk = { pk, bucket, members: [], bytes: 0 };
-        list.push(chunk);
-      }
-      chunk.members.push(member);
-      chunk.bytes += bytes;
+      const ids = byKey.get(entry.key) ?? new Map<string, CounterEntry>();
+      byKey.set(entry.key, ids);
+      if (!ids.has(entry.eventId)) ids.set(entry.eventId, entry);
     }
-    await mapLimit([...chunks.values()].flat(), PARALLEL_REQUESTS, (chunk) => this.#write(chunk));
+    for (const ids of byKey.values()) this.#context.stats.countedEntries += ids.size;
+    const archived: CounterEntry[] = [];
+    const live: [string, CounterEntry[]][] = [];
+    for (const [key, ids] of byKey) {
+      const hotUntil = this.#windows.hotUntil(key);
+      const own: CounterEntry[] = [];
+      for (const entry of ids.values()) (isLive(entry.time, now, hotUntil) ? own : archived).push(entry);
+      if (own.length > 0) live.push([key, own]);
+    }
+    const items = new Map<string, WindowItem>();
+    const bucketWrites = async () => this.#buckets.write(archived);
+    const windowWrites = mapLimit(live, PARALLEL_REQUESTS, async ([key, own]) => {
+      // A batch that alone would pass the cap marks the key hot first, so its readers Query the buckets.
+      if (encodedBytes(own) > WINDOW_CAP_BYTES) {
+        const newest = Math.max(...own.map((e) => e.time));
+        items.set(key, await this.#windows.markHot(key, Math.max(now, newest) + BATCH_HOT_HOLD_MS));
+        await this.#buckets.write(own);
+      } else items.set(key, await this.#windows.write(key, own));
+    });
+    await Promise.all([archived.length > 0 ? bucketWrites() : undefined, windowWrites]);
+    return items;
   }
 
-  async #write(chunk: Chunk): Promise<void> {
-    const { client, table, stats, now, retentionMs } = this.#context;
-    const cacheKey = `${chunk.pk}\n${chunk.bucket}`;
-    let shard = this.#shards.get(cacheKey) ?? 0;
-    const ttl = ttlSeconds((chunk.bucket + 1) * BUCKET_MS, retentionMs, now());
-    for (;;) {
-      try {
-        await stats.track(
-          'UpdateItem',
-          'counters',
-          client.send(
-            new UpdateItemCommand({
-              TableName: table,
-              Key: {
-                [PARTITION_KEY]: { S: chunk.pk },
-                [SORT_KEY]: { S: bucketSortKey(chunk.bucket, shard) },
-              },
-              UpdateExpression: 'ADD #e :e, #b :b SET #ttl = :ttl',
-              ConditionExpression: 'attribute_not_exists(#b) OR #b <= :room',
-              ExpressionAttributeNames: { '#e': 'e', '#b': 'b', '#ttl': TTL_ATTRIBUTE },
-              ExpressionAttributeValues: {
-                ':e': { SS: chunk.members },
-                ':b': { N: String(chunk.bytes) },
-                ':ttl': { N: String(ttl) },
-                ':room': { N: String(SHARD_BYTES - chunk.bytes) },
-              },
-            }),
-          ),
-        );
-        break;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        if (shard >= MAX_SHARD) throw new Error(`counter bucket ${cacheKey} has no shard left`);
-        shard++;
-      }
-    }
-    if (shard > 0) {
-      if (this.#shards.size >= MAX_CACHED_SHARDS) this.#shards.clear();
-      this.#shards.set(cacheKey, shard);
-    }
-  }
-
-  async read(keys: readonly string[], from: number, to: number): Promise<Map<string, CounterEntry[]>> {
+  /**
+   * The entries of each key with `from <= time <= to`, in view order. `written` are window items a write
+   * of this batch returned: a key whose item holds the whole range costs no request.
+   */
+  async read(
+    keys: readonly string[],
+    from: number,
+    to: number,
+    written: ReadonlyMap<string, WindowItem> = new Map(),
+  ): Promise<Map<string, CounterEntry[]>> {
     const unique = [...new Set(keys)];
     const result = new Map<string, CounterEntry[]>(unique.map((key) => [key, []]));
     if (!(from <= to)) return result;
-    const lists = await mapLimit(unique, PARALLEL_REQUESTS, (key) => this.#readKey(key, from, to));
+    const now = this.#context.now();
+    const lists = await mapLimit(unique, PARALLEL_REQUESTS, async (key) => {
+      const item = written.get(key);
+      if (windowHolds(item, from, now)) return inRange(item.entries, from, to);
+      const items = await this.#buckets.query(key, from, to, windowOverlaps(to, now));
+      return inRange(entriesOf(key, items), from, to);
+    });
     unique.forEach((key, index) => {
       result.set(key, lists[index] ?? []);
     });
     return result;
   }
 
-  async #readKey(key: string, from: number, to: number): Promise<CounterEntry[]> {
-    const { client, table, stats, now } = this.#context;
-    const { low, high } = bucketRange(from, to);
-    const byEvent = new Map<string, CounterEntry>();
-    let startKey: QueryCommand['input']['ExclusiveStartKey'];
-    do {
-      const page = await stats.track(
-        'Query',
-        'counters',
-        client.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-            // TTL deletion lags by days: an item past its TTL is treated as gone whether or not it still is.
-            FilterExpression: '#ttl > :now',
-            ProjectionExpression: '#e',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-            ExpressionAttributeNames: {
-              '#pk': PARTITION_KEY,
-              '#sk': SORT_KEY,
-              '#ttl': TTL_ATTRIBUTE,
-              '#e': 'e',
-            },
-            ExpressionAttributeValues: {
-              ':pk': { S: partitionKey('counter', key) },
-              ':low': { S: low },
-              ':high': { S: high },
-              ':now': { N: String(Math.floor(now() / 1000)) },
-            },
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        for (const member of item.e?.SS ?? []) {
-          const entry = decodeEntry(key, member);
-          if (!entry || entry.time < from || entry.time > to) continue;
-          const known = byEvent.get(entry.eventId);
-          // One event stored twice (the same event counted with different facets) still counts once.
-          if (!known || compareEntries(entry, known) < 0) byEvent.set(entry.eventId, entry);
-        }
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return [...byEvent.values()].sort(compareEntries);
+  /** Adds entries and reads the windows of their keys: one request per live key, two for the others. */
+  async addAndRead(
+    entries: readonly CounterEntry[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, CounterEntry[]>> {
+    const written = await this.add(entries);
+    return this.read(
+      entries.map((e) => e.key),
+      from,
+      to,
+      written,
+    );
   }
+}
+
+function encodedBytes(entries: readonly CounterEntry[]): number {
+  let bytes = 0;
+  for (const entry of entries) bytes += encodeEntry(entry).length + 1;
+  return bytes;
+}
+
+/** The entries of Query items: bucket items (`e`) and the window item (minute attributes). */
+function entriesOf(key: string, items: readonly Record<string, AttributeValue>[]): CounterEntry[] {
+  const entries: CounterEntry[] = [];
+  for (const item of items) {
+    if (item[SORT_KEY]?.S === WINDOW_SORT_KEY) entries.push(...parseWindowItem(key, item).entries);
+    else
+      for (const member of item.e?.SS ?? []) {
+        const entry = decodeEntry(key, member);
+        if (entry) entries.push(entry);
+      }
+  }
+  return entries;
+}
+
+/** Entries within `[from, to]`, one per event id, sorted for views. */
+function inRange(entries: readonly CounterEntry[], from: number, to: number): CounterEntry[] {
+  const byEvent = new Map<string, CounterEntry>();
+  for (const entry of entries) {
+    if (entry.time < from || entry.time > to) continue;
+    const known = byEvent.get(entry.eventId);
+    // One event stored twice (the same event counted with different facets) still counts once.
+    if (!known || compareEntries(entry, known) < 0) byEvent.set(entry.eventId, entry);
+  }
+  return [...byEvent.values()].sort(compareEntries);
 }

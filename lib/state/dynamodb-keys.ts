@@ -15,6 +15,9 @@ export const BUCKET_MS = 60_000;
 /** Sort key of the single item behind a claim or a remembered value. */
 export const SINGLE_ITEM_SORT_KEY = '-';
 
+/** Sort key of a counter key's live window item: `~` sorts after every bucket sort key (base 36). */
+export const WINDOW_SORT_KEY = '~w';
+
 /**
  * The partition key of a port key: `<kind>#<key>`, or `<kind>!<sha256>` for keys too long to store as they
  * are. The separators differ so a raw key can never collide with a hashed one.
@@ -35,6 +38,18 @@ export function bucketOf(time: number): number {
 /** `<bucket>#<shard>`, both fixed-width base 36, so sort keys order by bucket then shard. */
 export function bucketSortKey(bucket: number, shard: number): string {
   return `${base36(bucket, 7)}#${base36(shard, 3)}`;
+}
+
+/** The live window item's attribute holding one minute bucket's entries: `m<bucket base36>`. */
+export function minuteAttribute(bucket: number): string {
+  return `m${base36(bucket, 7)}`;
+}
+
+/** The bucket a `minuteAttribute` name stands for, or undefined for any other attribute. */
+export function bucketOfAttribute(name: string): number | undefined {
+  if (name.length !== 8 || name[0] !== 'm') return undefined;
+  const bucket = Number.parseInt(name.slice(1), 36);
+  return Number.isFinite(bucket) ? bucket : undefined;
 }
 
 /** The inclusive sort-key range holding every shard of the buckets that overlap `[from, to]`. */

@@ -4,6 +4,7 @@ import type { DynamoContext } from './dynamodb-context.ts';
 import { DynamoCounters } from './dynamodb-counters.ts';
 import { DEFAULT_RETENTION_MS } from './dynamodb-keys.ts';
 import { DynamoMemory } from './dynamodb-memory.ts';
+import { LIVE_HORIZON_MS } from './dynamodb-window.ts';
 import { RequestStats } from './request-stats.ts';
 import type { ClaimRequest, ClaimResult, CounterEntry, MemoryEntry, StatePort } from './state-port.ts';
 
@@ -18,6 +19,12 @@ export interface DynamoDbStateOptions {
    * engine's lateness; default 2 days.
    */
   retentionMs?: number;
+  /**
+   * How far behind the wall clock a read may reach: the longest detector lookback plus the engine's
+   * lateness (`stateReach`). Live window items keep entries this long (at least `LIVE_HORIZON_MS`);
+   * default `LIVE_HORIZON_MS`.
+   */
+  reachMs?: number;
   /** Wall clock (epoch ms); pinned in tests. TTLs are never set below `now + retentionMs`. */
   now?: () => number;
 }
@@ -26,8 +33,10 @@ export interface DynamoDbStateOptions {
  * The state port on one DynamoDB table, for Lambda and for `trailguard detect --state dynamodb:TABLE`.
  * Items (partition key `pk`, sort key `sk`, TTL `ttl` in epoch seconds):
  *
- * - counter buckets: `c#<key>` / `<minute base36>#<shard>`, a string set `e` of encoded entries and `b`,
- *   the bytes added (see DynamoCounters);
+ * - counters: `c#<key>` / `~w`, the live window item (one string set of encoded entries per minute
+ *   attribute `m<minute base36>`, and `h`, the hot mark), and `c#<key>` / `<minute base36>#<shard>`,
+ *   bucket items (a string set `e` of encoded entries and `b`, the bytes added) for older events and hot
+ *   keys (see DynamoCounters);
  * - claims: `f#<key>` / `-`, with the finding id, firing time, cooldown end and folded event ids (see
  *   DynamoClaims);
  * - remembered values: `m#<key>` / `-` (see DynamoMemory).
@@ -51,14 +60,23 @@ export class DynamoDbState implements StatePort {
       stats: this.stats,
       now: options.now ?? Date.now,
       retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+      reachMs: options.reachMs ?? LIVE_HORIZON_MS,
     };
     this.#counters = new DynamoCounters(context);
     this.#claims = new DynamoClaims(context);
     this.#memory = new DynamoMemory(context);
   }
 
-  addEntries(entries: readonly CounterEntry[]): Promise<void> {
-    return this.#counters.add(entries);
+  async addEntries(entries: readonly CounterEntry[]): Promise<void> {
+    await this.#counters.add(entries);
+  }
+
+  addAndRead(
+    entries: readonly CounterEntry[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, CounterEntry[]>> {
+    return this.#counters.addAndRead(entries, from, to);
   }
 
   readEntries(keys: readonly string[], from: number, to: number): Promise<Map<string, CounterEntry[]>> {

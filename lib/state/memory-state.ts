@@ -37,6 +37,19 @@ export class MemoryState implements StatePort {
     return result;
   }
 
+  async addAndRead(
+    entries: readonly CounterEntry[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, CounterEntry[]>> {
+    await this.addEntries(entries);
+    return this.readEntries(
+      entries.map((e) => e.key),
+      from,
+      to,
+    );
+  }
+
   async claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     return claims.map((request) => {
       const stored = this.#claims.get(request.key);

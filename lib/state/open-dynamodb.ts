@@ -13,7 +13,12 @@ export async function openDynamoDb(table: string, options: OpenStateOptions): Pr
   };
   try {
     const warnings = await checkTable(client, table);
-    const state = new DynamoDbState({ client, table, retentionMs: options.retentionMs });
+    const state = new DynamoDbState({
+      client,
+      table,
+      retentionMs: options.retentionMs,
+      reachMs: options.reachMs,
+    });
     return { state, label: `dynamodb:${table}`, stats: state.stats, warnings, close };
   } catch (error) {
     close();

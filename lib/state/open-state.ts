@@ -43,6 +43,11 @@ export interface OpenedState {
  * engine's lateness, and never less than the 2-day default.
  */
 export function stateRetention(detectors: readonly Detector[], config: ResolvedConfig): number {
+  return Math.max(DEFAULT_RETENTION_MS, stateReach(detectors, config));
+}
+
+/** How far behind the newest event a state read may reach: the longest enabled lookback plus lateness. */
+export function stateReach(detectors: readonly Detector[], config: ResolvedConfig): number {
   let lookback = 0;
   for (const detector of detectors) {
     const settings = config.detectors[detector.id];
@@ -50,13 +55,15 @@ export function stateRetention(detectors: readonly Detector[], config: ResolvedC
     const params = (settings ?? detector.params.parse({})) as DetectorContext['params'];
     lookback = Math.max(lookback, detector.lookback({ config, params }));
   }
-  return Math.max(DEFAULT_RETENTION_MS, lookback + config.engine.lateness);
+  return lookback + config.engine.lateness;
 }
 
 export interface OpenStateOptions {
   /** Default: a client from the standard AWS SDK chain, destroyed by `close`. */
   client?: DynamoDBClient;
   retentionMs?: number;
+  /** How far back state reads reach (`stateReach`). */
+  reachMs?: number;
 }
 
 /**

@@ -9,6 +9,8 @@ export type StatePart = 'counters' | 'claims' | 'memory';
 export class RequestStats {
   readonly byOperation = new Map<string, number>();
   readonly byPart = new Map<StatePart, number>();
+  /** Counter entries written (one per key and event in a batch): what counter requests are per. */
+  countedEntries = 0;
   /** Attempts the SDK retried (throttling, transient errors), on top of the requests counted. */
   retries = 0;
 

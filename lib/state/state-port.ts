@@ -49,6 +49,15 @@ export interface StatePort {
   addEntries(entries: readonly CounterEntry[]): Promise<void>;
   /** The entries of each key with `from <= time <= to`. */
   readEntries(keys: readonly string[], from: number, to: number): Promise<Map<string, CounterEntry[]>>;
+  /**
+   * Adds entries, then returns the entries of their keys with `from <= time <= to` (the engine's one call
+   * per batch: a store may answer both with one request per key).
+   */
+  addAndRead(
+    entries: readonly CounterEntry[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, CounterEntry[]>>;
   /** Claims findings in order; each result says whether that claim fired first. */
   claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]>;
   remember(entries: readonly MemoryEntry[]): Promise<void>;

@@ -14,7 +14,14 @@ import {
   formatFindingsTable,
 } from '../../output/format-findings.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
-import { type OpenedState, openState, parseStateSpec, stateRetention } from '../../state/open-state.ts';
+import {
+  type OpenedState,
+  type OpenStateOptions,
+  openState,
+  parseStateSpec,
+  stateReach,
+  stateRetention,
+} from '../../state/open-state.ts';
 import { StateOpenError } from '../../state/state-open-error.ts';
 import { parseTimeArgument } from '../parse-time.ts';
 import { ProgressLine } from '../progress.ts';
@@ -94,7 +101,10 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   }
   const config = await loadConfig(options.config);
   if (options.outbox !== undefined && !options.notify) throw new UsageError('--outbox needs --notify');
-  const store = await openStore(options.state, stateRetention(detectors, config));
+  const store = await openStore(options.state, {
+    retentionMs: stateRetention(detectors, config),
+    reachMs: stateReach(detectors, config),
+  });
   const alerts = options.notify
     ? await openCliAlerts(config, options, true, paths).catch((error: unknown) => {
         store.close();
@@ -148,9 +158,9 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   return options.failOn && worst && atLeast(worst, options.failOn) ? EXIT.failOn : EXIT.ok;
 }
 
-async function openStore(text: string, retentionMs: number): Promise<OpenedState> {
+async function openStore(text: string, sizes: OpenStateOptions): Promise<OpenedState> {
   try {
-    return await openState(parseStateSpec(text), { retentionMs });
+    return await openState(parseStateSpec(text), sizes);
   } catch (error) {
     if (error instanceof StateOpenError) throw new UsageError(error.message);
     throw error;
@@ -167,6 +177,13 @@ function formatStateStats({ label, stats }: OpenedState, events: number): string
   ];
   if (stats.total > 0)
     lines.push(`  by operation: ${list(stats.byOperation)}`, `  by part: ${list(stats.byPart)}`);
+  if (stats.countedEntries > 0) {
+    const counters = stats.byPart.get('counters') ?? 0;
+    lines.push(
+      `  counters: ${counters} requests for ${stats.countedEntries} counted entries, ` +
+        `${(counters / stats.countedEntries).toFixed(3)} per entry`,
+    );
+  }
   if (stats.retries > 0) lines.push(`  retried by the SDK (throttling, transient errors): ${stats.retries}`);
   return lines.join('\n');
 }

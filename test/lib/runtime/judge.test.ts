@@ -56,6 +56,10 @@ describe('judge', () => {
         return state.addEntries(entries);
       },
       readEntries: (keys, from, to) => state.readEntries(keys, from, to),
+      addAndRead: (entries, from, to) => {
+        calls.push(entries.map((e) => e.time));
+        return state.addAndRead(entries, from, to);
+      },
       claim: (claims) => state.claim(claims),
       remember: (entries) => state.remember(entries),
       recall: (keys) => state.recall(keys),

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARD_BYTES } from '../../../lib/state/dynamodb-buckets.ts';
 import { MAX_STORED_EVENT_IDS } from '../../../lib/state/dynamodb-claims.ts';
-import { SHARD_BYTES } from '../../../lib/state/dynamodb-counters.ts';
 import { DynamoDbState } from '../../../lib/state/dynamodb-state.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import type { ClaimRequest, CounterEntry } from '../../../lib/state/state-port.ts';

@@ -92,6 +92,10 @@ describe('trailguard detect --state', () => {
     expect(Number(perEvent)).toBeCloseTo(Number(requests) / Number(events), 3);
     expect(dynamo.stderr).toMatch(/ {2}by operation: .*UpdateItem \d+/);
     expect(dynamo.stderr).toMatch(/ {2}by part: .*claims \d+/);
+    // The example's counted events (denials, agent changes) are a few, in a handful of batches.
+    expect(dynamo.stderr).toMatch(
+      / {2}counters: \d+ requests for [1-9]\d* counted entries, \d+\.\d{3} per entry/,
+    );
   });
 
   it('exits 2 naming a table that does not exist, and how to create it', async () => {

@@ -57,6 +57,22 @@ export function describeStateContract(name: string, open: () => Promise<StatePor
       expect([...read.keys()].sort()).toEqual(['a', 'b', 'never-written']);
     });
 
+    it('addAndRead adds the entries, then reads the window of each of their keys', async () => {
+      const store = await open();
+      await store.addEntries([entry('a', T0 - MINUTE, 'e0'), entry('a', T0 - 2 * MINUTE, 'e-old')]);
+      const read = await store.addAndRead(
+        [entry('a', T0, 'e1', { action: 'iam:CreateRole' }), entry('b', T0 + 1, 'e2'), entry('a', T0, 'e1')],
+        T0 - MINUTE - 1,
+        T0 + 1,
+      );
+      expect([...read.keys()].sort()).toEqual(['a', 'b']);
+      expect(lines(read.get('a'))).toEqual([`${T0 - MINUTE}|e0|`, `${T0}|e1|{"action":"iam:CreateRole"}`]);
+      expect(lines(read.get('b'))).toEqual([`${T0 + 1}|e2|`]);
+      // Again, as a redelivery: nothing new.
+      const again = await store.addAndRead([entry('b', T0 + 1, 'e2')], T0, T0 + 1);
+      expect(lines(again.get('b'))).toEqual([`${T0 + 1}|e2|`]);
+    });
+
     it('counts an event once per key, however often it is added', async () => {
       const store = await open();
       const batch = [entry('k', T0, 'e1'), entry('k', T0 + 1000, 'e2'), entry('other', T0, 'e1')];
