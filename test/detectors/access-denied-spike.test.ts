@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { accessDeniedSpike } from '../../detectors/access-denied-spike.ts';
 import type { ResolvedConfig } from '../../lib/config/resolved-config.ts';
 import { DetectionEngine } from '../../lib/engine/detection-engine.ts';
-import type { DetectorContext } from '../../lib/engine/detector.ts';
-import type { Finding } from '../../lib/engine/finding.ts';
 import { normalizeRecord } from '../../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
 import { MemoryState } from '../../lib/state/memory-state.ts';
 import { exampleConfig, testConfig } from '../helpers/config.ts';
-import { corpusRecords, derivedRecord, normalized, variant } from '../helpers/records.ts';
+import { corpusRecords, derivedRecord, normalized } from '../helpers/records.ts';
+import { detectorContext, replicate, runDetector } from '../helpers/stateful-run.ts';
 
 type JsonRecord = Record<string, unknown>;
+
+const NOW = Date.parse('2026-11-26T00:00:00Z');
 
 const GET_PASSWORD_DATA = corpusRecords(
   'access-denied/stratus-ec2-getpassworddata-unauthorizedoperation-burst.json',
@@ -19,47 +20,14 @@ const GET_PASSWORD_DATA = corpusRecords(
 const STRATUS_ROLE = 'arn:aws:iam::457448411975:role/stratus-red-team-ec2-get-password-data-role';
 const START = Date.parse('2024-07-30T21:31:20Z');
 const MINUTE = 60_000;
-const NOW = Date.parse('2026-11-26T00:00:00Z');
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
-/**
- * `count` copies of real records (cycling through them), each with its own eventID and eventTime: the
- * detonation's burst stretched to any length, every other field as captured.
- */
-function replicate(records: readonly JsonRecord[], count: number, times: (i: number) => number, tag: string) {
-  return Array.from({ length: count }, (_, i) =>
-    variant(records[i % records.length] as JsonRecord, (record) => {
-      record.eventID = `${tag}-${String(i).padStart(4, '0')}`;
-      record.eventTime = iso(times(i));
-    }),
-  );
-}
 
 function burst(count: number, start = START, stepMs = 1000, tag = 'gpd'): NormalizedEvent[] {
   return replicate(GET_PASSWORD_DATA, count, (i) => start + i * stepMs, tag);
 }
 
 /** Through the real engine and in-memory state, in event-time order, `batch` events per call. */
-async function run(
-  events: readonly NormalizedEvent[],
-  config = testConfig(),
-  batch = 500,
-): Promise<Finding[]> {
-  const engine = new DetectionEngine({
-    detectors: [accessDeniedSpike],
-    config,
-    state: new MemoryState(),
-    now: NOW,
-  });
-  const sorted = [...events].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const findings: Finding[] = [];
-  for (let i = 0; i < sorted.length; i += batch)
-    findings.push(...(await engine.process(sorted.slice(i, i + batch))));
-  return findings;
-}
+const run = (events: readonly NormalizedEvent[], config = testConfig(), batch = 500) =>
+  runDetector(accessDeniedSpike, events, config, batch);
 
 function spikeConfig(params: Record<string, unknown>): ResolvedConfig {
   return testConfig({ detectors: { 'access-denied-spike': params } });
@@ -337,14 +305,7 @@ describe('access-denied-spike: identities and evidence', () => {
   });
 });
 
-type Context = DetectorContext<typeof accessDeniedSpike.params>;
-
-/** The context the engine hands the detector: its settings merged with its parameters from the config. */
-function contextOf(resolved: ResolvedConfig): Context {
-  const params = resolved.detectors['access-denied-spike'];
-  if (params === undefined) throw new Error('config has no settings for access-denied-spike');
-  return { config: resolved, params: params as unknown as Context['params'] };
-}
+const contextOf = (resolved: ResolvedConfig) => detectorContext(accessDeniedSpike, resolved);
 
 describe('access-denied-spike: the whole corpus', () => {
   it('judges every corpus record without a failure, with and without an inventory', async () => {

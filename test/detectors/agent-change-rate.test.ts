@@ -3,17 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { agentChangeRate } from '../../detectors/agent-change-rate.ts';
 import type { ResolvedConfig } from '../../lib/config/resolved-config.ts';
 import { DetectionEngine } from '../../lib/engine/detection-engine.ts';
-import type { DetectorContext } from '../../lib/engine/detector.ts';
-import type { Finding } from '../../lib/engine/finding.ts';
 import { normalizeRecord } from '../../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
 import { MemoryState } from '../../lib/state/memory-state.ts';
 import { EXAMPLE_PIPELINES, testConfig } from '../helpers/config.ts';
 import { corpusRecords, derivedEvent, derivedRecord, normalized, variant } from '../helpers/records.ts';
+import { detectorContext, replicate, runDetector } from '../helpers/stateful-run.ts';
 
 type JsonRecord = Record<string, unknown>;
 
 const NOW = Date.parse('2026-11-26T00:00:00Z');
+
 const MINUTE = 60_000;
 
 const SERIAL = corpusRecords('mutation-burst/stratus-serial-console-enable-and-send-keys-assumedrole.json');
@@ -30,63 +30,25 @@ const AGENT_ROLE = 'arn:aws:iam::774305579662:role/ai-agent';
 const CREATE_ROLE = derivedRecord('agent-session-iam-createrole');
 const CFN_CREATE_ROLE = derivedRecord('agent-cloudformation-iam-createrole-on-behalf');
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
-/** `count` copies of real records (cycling), each with its own eventID and eventTime. */
-function replicate(
-  records: readonly JsonRecord[],
-  count: number,
-  start: number,
-  stepMs: number,
-  tag: string,
-) {
-  return Array.from({ length: count }, (_, i) =>
-    variant(records[i % records.length] as JsonRecord, (record) => {
-      record.eventID = `${tag}-${String(i).padStart(4, '0')}`;
-      record.eventTime = iso(start + i * stepMs);
-    }),
-  );
-}
+/** `count` copies of real records (cycling), `stepMs` apart from `start`, each with its own eventID. */
+const series = (records: readonly JsonRecord[], count: number, start: number, stepMs: number, tag: string) =>
+  replicate(records, count, (i) => start + i * stepMs, tag);
 
 const SERIAL_START = Date.parse('2024-11-26T15:35:22Z');
 const enableSerial = (count: number, stepMs = 1000) =>
-  replicate([SERIAL[0] as JsonRecord], count, SERIAL_START, stepMs, 'esc');
+  series([SERIAL[0] as JsonRecord], count, SERIAL_START, stepMs, 'esc');
 const CREATE_START = Date.parse('2025-04-16T03:10:00Z');
-const createRoles = (count: number, tag = 'cr') => replicate([CREATE_ROLE], count, CREATE_START, 1000, tag);
+const createRoles = (count: number, tag = 'cr') => series([CREATE_ROLE], count, CREATE_START, 1000, tag);
 
 /** Through the real engine and in-memory state, in event-time order, `batch` events per call. */
-async function run(
-  events: readonly NormalizedEvent[],
-  config: ResolvedConfig,
-  batch = 500,
-): Promise<Finding[]> {
-  const engine = new DetectionEngine({
-    detectors: [agentChangeRate],
-    config,
-    state: new MemoryState(),
-    now: NOW,
-  });
-  const sorted = [...events].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const findings: Finding[] = [];
-  for (let i = 0; i < sorted.length; i += batch)
-    findings.push(...(await engine.process(sorted.slice(i, i + batch))));
-  return findings;
-}
+const run = (events: readonly NormalizedEvent[], config: ResolvedConfig, batch = 500) =>
+  runDetector(agentChangeRate, events, config, batch);
 
 function config(pipelines: readonly unknown[], params: Record<string, unknown> = {}): ResolvedConfig {
   return testConfig({ pipelines, detectors: { 'agent-change-rate': params } });
 }
 
-type Context = DetectorContext<typeof agentChangeRate.params>;
-
-/** The context the engine hands the detector: its settings merged with its parameters from the config. */
-function contextOf(resolved: ResolvedConfig): Context {
-  const params = resolved.detectors['agent-change-rate'];
-  if (params === undefined) throw new Error('config has no settings for agent-change-rate');
-  return { config: resolved, params: params as unknown as Context['params'] };
-}
+const contextOf = (resolved: ResolvedConfig) => detectorContext(agentChangeRate, resolved);
 
 describe('agent-change-rate: the change budget', () => {
   it('allows maxChanges writes per window and fires on one more (inventory agent, real serial-console record)', async () => {
@@ -146,8 +108,8 @@ describe('agent-change-rate: the change budget', () => {
   it('raises a runaway burst once, although its tail stays over budget while the agent keeps working', async () => {
     // Background: one write every 12 minutes for three hours (5 an hour, within budget). At 0:42 the agent
     // runs away for 25 minutes. Background writes after the first cooldown still see the burst's tail.
-    const background = replicate([SERIAL[0] as JsonRecord], 15, SERIAL_START, 12 * MINUTE, 'bg');
-    const runaway = replicate([SERIAL[1] as JsonRecord], 25, SERIAL_START + 42 * MINUTE, MINUTE, 'run');
+    const background = series([SERIAL[0] as JsonRecord], 15, SERIAL_START, 12 * MINUTE, 'bg');
+    const runaway = series([SERIAL[1] as JsonRecord], 25, SERIAL_START + 42 * MINUTE, MINUTE, 'run');
     const findings = await run([...background, ...runaway], config([SERIAL_AGENT]));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ count: 11, time: '2024-11-26T16:23:22.000Z' });
@@ -257,7 +219,7 @@ describe('agent-change-rate: who is an agent', () => {
   });
 
   it('ignores principals that are not agents: service pipelines, and anyone without an inventory or patterns', async () => {
-    const service = replicate(
+    const service = series(
       [derivedRecord('github-oidc-service-role-createrole-denied')],
       20,
       CREATE_START,
@@ -293,14 +255,14 @@ describe('agent-change-rate: what counts as a change', () => {
 
   it('ignores data events (Lambda Invoke is readOnly false but not a management event)', async () => {
     const invoke = derivedRecord('agent-session-lambda-invoke-data-event');
-    const events = replicate([invoke], 20, Date.parse('2025-04-16T03:11:00Z'), 1000, 'inv');
+    const events = series([invoke], 20, Date.parse('2025-04-16T03:11:00Z'), 1000, 'inv');
     expect(events[0]).toMatchObject({ readOnly: false, management: false, invokedBy: undefined });
     expect(await run(events, config(EXAMPLE_PIPELINES, { maxChanges: 1 }))).toEqual([]);
   });
 
   it('ignores calls CloudFormation makes with the agent’s credentials: one change, not many', async () => {
     const strict = config(EXAMPLE_PIPELINES, { maxChanges: 1, maxIamChanges: 1 });
-    const cfn = replicate([CFN_CREATE_ROLE], 20, CREATE_START + 1000, 1000, 'cfn');
+    const cfn = series([CFN_CREATE_ROLE], 20, CREATE_START + 1000, 1000, 'cfn');
     expect(cfn[0]).toMatchObject({ invokedBy: 'cloudformation.amazonaws.com', viaAwsService: true });
     expect(await run([...createRoles(1), ...cfn], strict)).toEqual([]);
     // invokedBy alone (a service call whose source address is an IP) is enough.
