@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { normalizeRecord } from '../../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
 
@@ -13,6 +13,19 @@ const FIXTURES = new URL('../fixtures/', import.meta.url);
 
 function readJson(path: string): JsonRecord {
   return JSON.parse(readFileSync(new URL(path, FIXTURES), 'utf8')) as JsonRecord;
+}
+
+/** Every corpus file as `category/name.json`, sorted. */
+export function corpusFiles(): string[] {
+  const corpus = new URL('corpus/', FIXTURES);
+  const files: string[] = [];
+  for (const entry of readdirSync(corpus, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    for (const name of readdirSync(new URL(`${entry.name}/`, corpus))) {
+      if (name.endsWith('.json')) files.push(`${entry.name}/${name}`);
+    }
+  }
+  return files.sort();
 }
 
 /** The CloudTrail records of a corpus file (`category/name.json`): `Records[]`, an envelope's `detail`, or the record. */
@@ -35,10 +48,16 @@ export function normalized(record: JsonRecord): NormalizedEvent {
   return result.event;
 }
 
-export function corpusEvent(file: string, index = 0): NormalizedEvent {
+/** One corpus record, by file and index. */
+export function corpusRecord(file: string, index = 0): JsonRecord {
   const record = corpusRecords(file)[index];
   if (record === undefined) throw new Error(`${file} has no record #${index}`);
-  return normalized(record);
+  return record;
+}
+
+/** One corpus record, normalized; fails the test when normalization rejects it. */
+export function corpusEvent(file: string, index = 0): NormalizedEvent {
+  return normalized(corpusRecord(file, index));
 }
 
 export function derivedEvent(name: string): NormalizedEvent {

@@ -12,7 +12,7 @@ import { MAX_PATTERN_CHARS, planRules, type RulePlan } from '../../../lib/eventb
 import { normalizeRecord } from '../../../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
 import { testConfig } from '../../helpers/config.ts';
-import { corpusFiles, corpusRecords } from '../events/corpus.ts';
+import { corpusFiles, corpusRecords } from '../../helpers/records.ts';
 import { detailTypeOf, toEventBridgeEvent } from './envelope.ts';
 import { matchesPattern } from './pattern-matcher.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../../lib/events/normalize.ts';
-import { corpusFiles, corpusRecords, normalizedCorpusEvent } from './corpus.ts';
+import { corpusEvent, corpusFiles, corpusRecords } from '../../helpers/records.ts';
 
 const INSIGHTS = 'mutation-burst/awsdocs-insights-apicallrateinsight-start-end.json';
 /** The published fragments without eventTime (MANIFEST: FRAGMENT / ABRIDGED). */
@@ -43,7 +43,7 @@ describe('the whole corpus', () => {
 
 describe('credential kinds (D6 must test the key prefix, not userIdentity.type)', () => {
   it('cloud-snitch 222: the IAM user console session with an ASIA key is console, not long-lived', () => {
-    const event = normalizedCorpusEvent('benign/cloud-snitch-s3-log-file-222-mixed-service-traffic.json', 1);
+    const event = corpusEvent('benign/cloud-snitch-s3-log-file-222-mixed-service-traffic.json', 1);
     expect(event.actor.type).toBe('IAMUser');
     expect(event.actor.arn).toBe('arn:aws:iam::222222222222:user/chris');
     expect(event.credential).toEqual({ kind: 'console', accessKeyId: 'ASIATGOPDG7TGZMFMMCI' });
@@ -65,7 +65,7 @@ describe('credential kinds (D6 must test the key prefix, not userIdentity.type)'
         });
       expect(iamUserIndexes.length).toBeGreaterThan(0);
       for (const { index } of iamUserIndexes) {
-        const event = normalizedCorpusEvent(file, index);
+        const event = corpusEvent(file, index);
         expect(event.credential.kind, `${file} #${index}`).toBe('long-lived');
         expect(event.credential.accessKeyId).toMatch(/^AKIA/);
       }
@@ -73,10 +73,7 @@ describe('credential kinds (D6 must test the key prefix, not userIdentity.type)'
   );
 
   it('stratus federated user: ASIA session key is temporary', () => {
-    const event = normalizedCorpusEvent(
-      'long-lived-key/stratus-getfederationtoken-then-federateduser.json',
-      1,
-    );
+    const event = corpusEvent('long-lived-key/stratus-getfederationtoken-then-federateduser.json', 1);
     expect(event.actor).toMatchObject({
       type: 'FederatedUser',
       arn: 'arn:aws:sts::742491224508:federated-user/stratus_red_team',
@@ -86,14 +83,14 @@ describe('credential kinds (D6 must test the key prefix, not userIdentity.type)'
   });
 
   it('placeholder keys are kind none but keep their id; an empty key is no key', () => {
-    const placeholder = normalizedCorpusEvent('iam-write/elastic-grimoire-attachrolepolicy-iamuser.json');
+    const placeholder = corpusEvent('iam-write/elastic-grimoire-attachrolepolicy-iamuser.json');
     expect(placeholder.credential).toEqual({ kind: 'none', accessKeyId: 'ACCESSKEYID' });
-    const hidden = normalizedCorpusEvent('benign/awsdocs-console-signin-failure-hidden-username.json');
+    const hidden = corpusEvent('benign/awsdocs-console-signin-failure-hidden-username.json');
     expect(hidden.credential).toEqual({ kind: 'console', accessKeyId: undefined });
   });
 
   it('a console sign-in without an access key is console', () => {
-    const event = normalizedCorpusEvent('benign/stratus-consolelogin-iamuser-no-mfa.json');
+    const event = corpusEvent('benign/stratus-consolelogin-iamuser-no-mfa.json');
     expect(event.credential).toEqual({ kind: 'console', accessKeyId: undefined });
   });
 });
@@ -116,7 +113,7 @@ describe('outcomes (D1 uses an allow-list of denial codes)', () => {
     ['guardrail/stratus-organizations-leaveorganization-denied-after-assumerole.json', 1, 'AccessDenied'],
     ['oidc/assume-role-with-web-identity-failed-eks-irsa-accessdenied.json', 0, 'AccessDenied'],
   ])('%s #%i (%s) is denied', (file, index, code) => {
-    const event = normalizedCorpusEvent(file, index);
+    const event = corpusEvent(file, index);
     expect(event.errorCode).toBe(code);
     expect(event.outcome).toBe('denied');
   });
@@ -137,19 +134,19 @@ describe('outcomes (D1 uses an allow-list of denial codes)', () => {
     ['guardrail/panther-stoplogging-startlogging-and-error.json', 2, 'InvalidTrailNameException'],
     ['access-denied/panther-negative-dryrun-operation-not-a-denial.json', 0, 'Client.DryRunOperation'],
   ])('%s #%i (%s) is an error, not a denial', (file, index, code) => {
-    const event = normalizedCorpusEvent(file, index);
+    const event = corpusEvent(file, index);
     expect(event.errorCode).toBe(code);
     expect(event.outcome).toBe('error');
   });
 
   it('Grafana errorCode "200" is a success', () => {
-    const event = normalizedCorpusEvent('benign/elastic-sso-console-read-and-grafana-errorcode-200.json', 0);
+    const event = corpusEvent('benign/elastic-sso-console-read-and-grafana-errorcode-200.json', 0);
     expect(event.errorCode).toBe('200');
     expect(event.outcome).toBe('success');
   });
 
   it('console sign-in failures carry no errorCode and stay success at this layer', () => {
-    const event = normalizedCorpusEvent('benign/awsdocs-console-signin-success-failure.json', 1);
+    const event = corpusEvent('benign/awsdocs-console-signin-success-failure.json', 1);
     expect(event.errorMessage).toBe('Failed authentication');
     expect(event.outcome).toBe('success');
   });
@@ -157,9 +154,7 @@ describe('outcomes (D1 uses an allow-list of denial codes)', () => {
 
 describe('actors without an ARN', () => {
   it('AWSAccount caller (cloud-snitch cross-account AssumeRole): no arn, account key', () => {
-    const event = normalizedCorpusEvent(
-      'benign/cloud-snitch-cross-account-assumerole-awsaccount-no-arn.json',
-    );
+    const event = corpusEvent('benign/cloud-snitch-cross-account-assumerole-awsaccount-no-arn.json');
     expect(event.actor).toEqual({
       type: 'AWSAccount',
       arn: undefined,
@@ -177,13 +172,11 @@ describe('actors without an ARN', () => {
   });
 
   it('IdentityCenterUser with arn "": arn undefined, keyed by the Identity Center user id', () => {
-    const event = normalizedCorpusEvent(
-      'benign/elastic-identitycenteruser-userauthentication-empty-arn.json',
-    );
+    const event = corpusEvent('benign/elastic-identitycenteruser-userauthentication-empty-arn.json');
     expect(event.actor.type).toBe('IdentityCenterUser');
     expect(event.actor.arn).toBeUndefined();
     expect(event.actor.key).toBe('identitycenter:redacted');
-    const real = normalizedCorpusEvent(
+    const real = corpusEvent(
       'benign/identity-center-getrolecredentials-then-sso-role-getcalleridentity.json',
       0,
     );
@@ -191,14 +184,14 @@ describe('actors without an ARN', () => {
   });
 
   it('AWS-internal service event without userIdentity.type: Unknown, keyed by the emitting service', () => {
-    const event = normalizedCorpusEvent('benign/cloud-snitch-aws-internal-ecr-lifecycle-service-event.json');
+    const event = corpusEvent('benign/cloud-snitch-aws-internal-ecr-lifecycle-service-event.json');
     expect(event.actor).toMatchObject({ type: 'Unknown', key: 'service:ecr.amazonaws.com', arn: undefined });
     expect(event.viaAwsService).toBe(true);
     expect(event.invokedBy).toBe('AWS Internal');
   });
 
   it('AWSService caller: keyed by invokedBy', () => {
-    const event = normalizedCorpusEvent('benign/cloud-snitch-s3-log-file-222-mixed-service-traffic.json', 3);
+    const event = corpusEvent('benign/cloud-snitch-s3-log-file-222-mixed-service-traffic.json', 3);
     expect(event.actor).toMatchObject({
       type: 'AWSService',
       key: 'service:cloudtrail.amazonaws.com',
@@ -209,7 +202,7 @@ describe('actors without an ARN', () => {
   });
 
   it('failed console login with a hidden user name: no arn, no key id', () => {
-    const event = normalizedCorpusEvent('benign/awsdocs-console-signin-failure-hidden-username.json');
+    const event = corpusEvent('benign/awsdocs-console-signin-failure-hidden-username.json');
     expect(event.actor).toMatchObject({
       type: 'IAMUser',
       arn: undefined,
@@ -220,7 +213,7 @@ describe('actors without an ARN', () => {
 
 describe('assumed roles', () => {
   it('EventBridge-envelope SSO DeleteRolePermissionsBoundary: role with path from sessionIssuer', () => {
-    const event = normalizedCorpusEvent(
+    const event = corpusEvent(
       'iam-write/eventbridge-envelope-deleterolepermissionsboundary-sso-console.json',
     );
     expect(event.actor.role).toEqual({
@@ -243,9 +236,9 @@ describe('assumed roles', () => {
     const file = 'oidc/later-calls-with-webidfederationdata-eks-irsa-and-ec2-contrast.json';
     const provider =
       'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLEFA1C58F08CDB049167EXAMPLE';
-    expect(normalizedCorpusEvent(file, 0).federatedProvider).toBe(provider);
-    expect(normalizedCorpusEvent(file, 1).federatedProvider).toBe(provider);
-    expect(normalizedCorpusEvent(file, 2).federatedProvider).toBeUndefined();
+    expect(corpusEvent(file, 0).federatedProvider).toBe(provider);
+    expect(corpusEvent(file, 1).federatedProvider).toBe(provider);
+    expect(corpusEvent(file, 2).federatedProvider).toBeUndefined();
   });
 
   it('no AssumedRole record in the corpus loses its role', () => {
@@ -262,9 +255,7 @@ describe('assumed roles', () => {
 
 describe('OIDC assumptions in the corpus', () => {
   it('cloud-snitch GitHub success', () => {
-    const event = normalizedCorpusEvent(
-      'oidc/assume-role-with-web-identity-github-success-cloud-snitch.json',
-    );
+    const event = corpusEvent('oidc/assume-role-with-web-identity-github-success-cloud-snitch.json');
     expect(event.oidc).toMatchObject({
       provider: 'github',
       subject: 'repo:ccbrown/cloud-snitch:ref:refs/heads/main',
@@ -274,9 +265,7 @@ describe('OIDC assumptions in the corpus', () => {
   });
 
   it('the failed EKS IRSA call keeps its subject and role; the provider is not a CI system', () => {
-    const event = normalizedCorpusEvent(
-      'oidc/assume-role-with-web-identity-failed-eks-irsa-accessdenied.json',
-    );
+    const event = corpusEvent('oidc/assume-role-with-web-identity-failed-eks-irsa-accessdenied.json');
     expect(event.outcome).toBe('denied');
     expect(event.oidc).toMatchObject({
       provider: 'other',
@@ -289,8 +278,6 @@ describe('OIDC assumptions in the corpus', () => {
   });
 
   it('non-web-identity records have no oidc', () => {
-    expect(
-      normalizedCorpusEvent('benign/awsdocs-assumerolewithsaml-aws-internal-source.json').oidc,
-    ).toBeUndefined();
+    expect(corpusEvent('benign/awsdocs-assumerolewithsaml-aws-internal-source.json').oidc).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type NormalizeResult, normalizeRecord } from '../../../lib/events/normalize.ts';
-import { corpusFiles, corpusRecords } from './corpus.ts';
+import { corpusFiles, corpusRecords } from '../../helpers/records.ts';
 
 type Json = Record<string, unknown>;
 

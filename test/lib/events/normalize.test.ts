@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../../lib/events/normalize.ts';
-import { corpusRecord, normalizedCorpusEvent } from './corpus.ts';
+import { corpusEvent, corpusRecord } from '../../helpers/records.ts';
 
 const CLOUD_SNITCH_OIDC = 'oidc/assume-role-with-web-identity-github-success-cloud-snitch.json';
 
@@ -138,17 +138,17 @@ describe('records that cannot be judged', () => {
 describe('derived fields', () => {
   it('digests records without eventID (eventVersion 1.0) deterministically', () => {
     const file = 'iam-write/awsdocs-createuser-addusertogroup-createrole-2014.json';
-    const first = normalizedCorpusEvent(file, 0);
+    const first = corpusEvent(file, 0);
     const again = normalizeRecord(structuredClone(corpusRecord(file, 0)));
     expect(first.id).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(again.ok && again.event.id).toBe(first.id);
-    expect(normalizedCorpusEvent(file, 1).id).not.toBe(first.id);
+    expect(corpusEvent(file, 1).id).not.toBe(first.id);
   });
 
   it('reads Panther-normalized event times as UTC', () => {
     const file = 'long-lived-key/panther-accesskey-auth-success-failed-and-console-negative.json';
-    expect(normalizedCorpusEvent(file, 0).time).toBe(Date.UTC(2024, 5, 2, 20, 16, 22));
-    const dryRun = normalizedCorpusEvent('access-denied/panther-negative-dryrun-operation-not-a-denial.json');
+    expect(corpusEvent(file, 0).time).toBe(Date.UTC(2024, 5, 2, 20, 16, 22));
+    const dryRun = corpusEvent('access-denied/panther-negative-dryrun-operation-not-a-denial.json');
     expect(dryRun.time).toBe(Date.UTC(2022, 9, 13, 16, 35, 33));
   });
 
@@ -168,7 +168,7 @@ describe('derived fields', () => {
       'ec2-instance-connect:SendSSHPublicKey',
     ],
   ])('%s #%i → %s', (file, index, action) => {
-    expect(normalizedCorpusEvent(file, index).action).toBe(action);
+    expect(corpusEvent(file, index).action).toBe(action);
   });
 
   it('maps CloudWatch to its IAM prefix', () => {
@@ -182,34 +182,25 @@ describe('derived fields', () => {
   });
 
   it('takes readOnly from the record (boolean or string), else from the name', () => {
-    expect(normalizedCorpusEvent('benign/lambda-invoke-data-events-readonly-false.json').readOnly).toBe(
-      false,
-    );
+    expect(corpusEvent('benign/lambda-invoke-data-events-readonly-false.json').readOnly).toBe(false);
     // No readOnly field in these records.
-    expect(normalizedCorpusEvent('access-denied/panther-accessdenied-iam-getrole-recon.json').readOnly).toBe(
-      true,
-    );
-    expect(normalizedCorpusEvent('long-lived-key/panther-getsessiontoken-by-iamuser.json').readOnly).toBe(
+    expect(corpusEvent('access-denied/panther-accessdenied-iam-getrole-recon.json').readOnly).toBe(true);
+    expect(corpusEvent('long-lived-key/panther-getsessiontoken-by-iamuser.json').readOnly).toBe(false);
+    expect(corpusEvent('iam-write/awsdocs-createuser-addusertogroup-createrole-2014.json').readOnly).toBe(
       false,
     );
-    expect(
-      normalizedCorpusEvent('iam-write/awsdocs-createuser-addusertogroup-createrole-2014.json').readOnly,
-    ).toBe(false);
     const stringly = normalizeRecord({ ...corpusRecord(CLOUD_SNITCH_OIDC), readOnly: 'false' });
     expect(stringly.ok && stringly.event.readOnly).toBe(false);
   });
 
   it('management: managementEvent, else eventCategory, else not a VPCE/Insight event type', () => {
-    expect(normalizedCorpusEvent('benign/lambda-invoke-data-events-readonly-false.json').management).toBe(
+    expect(corpusEvent('benign/lambda-invoke-data-events-readonly-false.json').management).toBe(false);
+    expect(corpusEvent('access-denied/panther-vpceaccessdenied-network-activity-event.json').management).toBe(
       false,
     );
-    expect(
-      normalizedCorpusEvent('access-denied/panther-vpceaccessdenied-network-activity-event.json').management,
-    ).toBe(false);
     // eventVersion 1.05 without managementEvent / eventCategory.
     expect(
-      normalizedCorpusEvent('oidc/later-calls-with-webidfederationdata-eks-irsa-and-ec2-contrast.json')
-        .management,
+      corpusEvent('oidc/later-calls-with-webidfederationdata-eks-irsa-and-ec2-contrast.json').management,
     ).toBe(true);
     const stringly = normalizeRecord({ ...corpusRecord(CLOUD_SNITCH_OIDC), managementEvent: 'false' });
     expect(stringly.ok && stringly.event.management).toBe(false);
@@ -217,32 +208,26 @@ describe('derived fields', () => {
 
   it('account: recipientAccountId, else the caller account', () => {
     const file = 'benign/awsdocs-cross-account-assumerole-caller-and-role-account.json';
-    expect(normalizedCorpusEvent(file, 0).account).toBe('111122223333');
+    expect(corpusEvent(file, 0).account).toBe('111122223333');
     // The role-side copy has no recipientAccountId.
-    expect(normalizedCorpusEvent(file, 1).account).toBe('777788889999');
+    expect(corpusEvent(file, 1).account).toBe('777788889999');
   });
 
   it('viaAwsService: AWS service names and "AWS Internal", not IPs', () => {
     const file = 'access-denied/panther-accessdenied-createservicelinkedrole-ip-vs-fqdn.json';
-    expect(normalizedCorpusEvent(file, 0).viaAwsService).toBe(false);
-    expect(normalizedCorpusEvent(file, 1).viaAwsService).toBe(true);
-    expect(
-      normalizedCorpusEvent('benign/awsdocs-assumerolewithsaml-aws-internal-source.json').viaAwsService,
-    ).toBe(true);
-    const grafana = normalizedCorpusEvent(
-      'benign/elastic-sso-console-read-and-grafana-errorcode-200.json',
-      0,
+    expect(corpusEvent(file, 0).viaAwsService).toBe(false);
+    expect(corpusEvent(file, 1).viaAwsService).toBe(true);
+    expect(corpusEvent('benign/awsdocs-assumerolewithsaml-aws-internal-source.json').viaAwsService).toBe(
+      true,
     );
+    const grafana = corpusEvent('benign/elastic-sso-console-read-and-grafana-errorcode-200.json', 0);
     expect(grafana.viaAwsService).toBe(false);
   });
 
   it('keeps the VPC endpoint, region and request/response objects', () => {
-    const event = normalizedCorpusEvent('guardrail/panther-updatetrail-via-vpc-endpoint.json');
+    const event = corpusEvent('guardrail/panther-updatetrail-via-vpc-endpoint.json');
     expect(event.vpcEndpointId).toBe('vpce-1234abcd');
-    const denied = normalizedCorpusEvent(
-      'access-denied/stratus-sts-assumerole-denied-then-allowed-iamuser.json',
-      2,
-    );
+    const denied = corpusEvent('access-denied/stratus-sts-assumerole-denied-then-allowed-iamuser.json', 2);
     expect(denied.requestParameters).toBeUndefined();
     expect(denied.responseElements).toBeUndefined();
   });

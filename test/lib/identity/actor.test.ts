@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveActor } from '../../../lib/identity/actor.ts';
-import { corpusRecord } from '../events/corpus.ts';
+import { corpusRecord } from '../../helpers/records.ts';
 
 function actorOf(file: string, index = 0) {
   const record = corpusRecord(file, index);

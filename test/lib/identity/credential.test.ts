@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCredential } from '../../../lib/identity/credential.ts';
-import { corpusRecord } from '../events/corpus.ts';
+import { corpusRecord } from '../../helpers/records.ts';
 
 function credentialOf(file: string, index = 0) {
   const record = corpusRecord(file, index);

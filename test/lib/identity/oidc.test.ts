@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { federatedProviderOf, resolveOidcAssumption } from '../../../lib/identity/oidc.ts';
-import { corpusRecord } from '../events/corpus.ts';
+import { corpusRecord } from '../../helpers/records.ts';
 
 const CLOUD_SNITCH = 'oidc/assume-role-with-web-identity-github-success-cloud-snitch.json';
 
