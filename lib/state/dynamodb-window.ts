@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoContext } from './dynamodb-context.ts';
 import {
@@ -113,7 +114,7 @@ export class DynamoWindows {
 
   /** Adds live entries of one key (deduplicated, encoded together below the cap) and returns the item. */
   async write(key: string, entries: readonly CounterEntry[]): Promise<WindowItem> {
-    const { client, table, stats, now, retentionMs } = this.#context;
+    const { now, retentionMs } = this.#context;
     const byMinute = new Map<string, string[]>();
     let newest = 0;
     for (const entry of entries) {
@@ -140,23 +141,14 @@ export class DynamoWindows {
     removals.forEach((name, i) => {
       names[`#r${i}`] = name;
     });
-    const output = await stats.track(
-      'UpdateItem',
-      'counters',
-      client.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: this.#itemKey(key),
-          UpdateExpression:
-            `ADD ${adds.join(', ')} SET #ttl = :ttl` +
-            (removals.length > 0 ? ` REMOVE ${removals.map((_, i) => `#r${i}`).join(', ')}` : ''),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    const item = this.#learn(key, output.Attributes ?? {});
+    const attributes = await this.#update(key, {
+      UpdateExpression:
+        `ADD ${adds.join(', ')} SET #ttl = :ttl` +
+        (removals.length > 0 ? ` REMOVE ${removals.map((_, i) => `#r${i}`).join(', ')}` : ''),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    const item = this.#learn(key, attributes);
     if (item.bytes > WINDOW_CAP_BYTES) return this.markHot(key, Math.max(now(), newest) + HOT_HOLD_MS);
     return item;
   }
@@ -166,28 +158,21 @@ export class DynamoWindows {
    * old mark must stay covered) and returns the item.
    */
   async markHot(key: string, until: number): Promise<WindowItem> {
-    const { client, table, stats, now, retentionMs } = this.#context;
+    const { now, retentionMs } = this.#context;
     try {
-      const output = await stats.track(
-        'UpdateItem',
-        'counters',
-        client.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: this.#itemKey(key),
-            UpdateExpression: 'SET #h = :h, #ttl = if_not_exists(#ttl, :ttl)',
-            ConditionExpression: 'attribute_not_exists(#h) OR #h < :h',
-            ExpressionAttributeNames: { '#h': 'h', '#ttl': TTL_ATTRIBUTE },
-            ExpressionAttributeValues: {
-              ':h': { N: String(until) },
-              ':ttl': { N: String(ttlSeconds(until, retentionMs, now())) },
-            },
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+      return this.#learn(
+        key,
+        await this.#update(key, {
+          UpdateExpression: 'SET #h = :h, #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: 'attribute_not_exists(#h) OR #h < :h',
+          ExpressionAttributeNames: { '#h': 'h', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':h': { N: String(until) },
+            ':ttl': { N: String(ttlSeconds(until, retentionMs, now())) },
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
-      return this.#learn(key, output.Attributes ?? {});
     } catch (error) {
       // Someone raised it further already: the item as it is says how far.
       if (error instanceof ConditionalCheckFailedException) return this.#learn(key, error.Item ?? {});
@@ -195,8 +180,25 @@ export class DynamoWindows {
     }
   }
 
-  #itemKey(key: string): Record<string, AttributeValue> {
-    return { [PARTITION_KEY]: { S: partitionKey('counter', key) }, [SORT_KEY]: { S: WINDOW_SORT_KEY } };
+  /** One UpdateItem of the key's window item, returning the item as it is afterwards (no read units). */
+  async #update(
+    key: string,
+    input: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
+  ): Promise<Record<string, AttributeValue>> {
+    const { client, table, stats } = this.#context;
+    const output = await stats.track(
+      'UpdateItem',
+      'counters',
+      client.send(
+        new UpdateItemCommand({
+          ...input,
+          TableName: table,
+          Key: { [PARTITION_KEY]: { S: partitionKey('counter', key) }, [SORT_KEY]: { S: WINDOW_SORT_KEY } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return output.Attributes ?? {};
   }
 
   /** Parses an item and remembers what the next write needs: its hot mark and its stale minutes. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createStateTable } from '../../lib/state/create-table.ts';
-import { waitForDynamoDb } from './dynamodb-local.ts';
+import { localClient, waitForDynamoDb } from './dynamodb-local.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,4 +32,27 @@ export async function createTestTable(client: DynamoDBClient, prefix: string): P
 
 export async function deleteTestTable(client: DynamoDBClient, table: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: table }));
+}
+
+/**
+ * Clients of the shared DynamoDB Local for one test file: each call of the returned function makes a new
+ * client (as another Lambda instance would have its own), and every client is destroyed after the file.
+ * Call it at the top level of a test file; clients can be made from `beforeAll` on.
+ */
+export function dynamoDbClients(): () => DynamoDBClient {
+  let endpoint: string | undefined;
+  const clients: DynamoDBClient[] = [];
+  beforeAll(async () => {
+    endpoint = await sharedDynamoDb();
+  });
+  afterAll(() => {
+    for (const made of clients) made.destroy();
+  });
+  return () => {
+    if (endpoint === undefined)
+      throw new Error('dynamoDbClients: make clients in tests or hooks, not at import');
+    const made = localClient(endpoint);
+    clients.push(made);
+    return made;
+  };
 }

@@ -1,8 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbOutbox } from '../../../lib/alerts/dynamodb-outbox.ts';
-import { localClient } from '../../helpers/dynamodb-local.ts';
-import { createTestTable, sharedDynamoDb } from '../../helpers/shared-dynamodb.ts';
+import { createTestTable, dynamoDbClients } from '../../helpers/shared-dynamodb.ts';
 import { describeOutboxContract, outboxFinding } from './outbox-contract.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
@@ -12,20 +11,7 @@ const delivery = (n: number, sink = 'slack:#sec') => ({
   finding: outboxFinding(n),
 });
 
-let endpoint: string;
-const clients: DynamoDBClient[] = [];
-function client(): DynamoDBClient {
-  const made = localClient(endpoint);
-  clients.push(made);
-  return made;
-}
-
-beforeAll(async () => {
-  endpoint = await sharedDynamoDb();
-});
-afterAll(() => {
-  for (const made of clients) made.destroy();
-});
+const client = dynamoDbClients();
 
 describeOutboxContract('DynamoDbOutbox', async () => {
   const c = client();

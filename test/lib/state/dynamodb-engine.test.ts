@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -16,9 +16,8 @@ import { readCloudTrail } from '../../../lib/ingest/read-cloudtrail.ts';
 import { DynamoDbState } from '../../../lib/state/dynamodb-state.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import type { CounterEntry, StatePort } from '../../../lib/state/state-port.ts';
-import { localClient } from '../../helpers/dynamodb-local.ts';
 import { REPO_ROOT } from '../../helpers/run-cli.ts';
-import { createTestTable, sharedDynamoDb } from '../../helpers/shared-dynamodb.ts';
+import { createTestTable, dynamoDbClients } from '../../helpers/shared-dynamodb.ts';
 import { syntheticTrail } from './synthetic-trail.ts';
 
 const MINUTE = 60_000;
@@ -92,15 +91,8 @@ const keyHandoff = defineDetector({
 const ALL = [...detectors, denialBurst, keyHandoff] as Detector[];
 
 let config: ReturnType<typeof resolveConfig>;
-let endpoint: string;
 let dir: string;
-const clients: DynamoDBClient[] = [];
-
-function client(): DynamoDBClient {
-  const made = localClient(endpoint);
-  clients.push(made);
-  return made;
-}
+const client = dynamoDbClients();
 
 async function writeTrail(name: string, records: unknown[]): Promise<string> {
   const folder = join(dir, name);
@@ -161,10 +153,8 @@ beforeAll(async () => {
   const yaml: unknown = parse(await readFile(join(REPO_ROOT, 'examples/trailguard.yaml'), 'utf8'));
   config = resolveConfig(buildConfigSchema(ALL).parse(yaml), 'examples/trailguard.yaml');
   dir = await mkdtemp(join(tmpdir(), 'trailguard-dynamodb-'));
-  endpoint = await sharedDynamoDb();
 });
 afterAll(async () => {
-  for (const made of clients) made.destroy();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,34 +1,18 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHARD_BYTES } from '../../../lib/state/dynamodb-buckets.ts';
 import { MAX_STORED_EVENT_IDS } from '../../../lib/state/dynamodb-claims.ts';
 import { DynamoDbState } from '../../../lib/state/dynamodb-state.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import type { ClaimRequest, CounterEntry } from '../../../lib/state/state-port.ts';
-import { localClient } from '../../helpers/dynamodb-local.ts';
-import { createTestTable, sharedDynamoDb } from '../../helpers/shared-dynamodb.ts';
+import { createTestTable, dynamoDbClients } from '../../helpers/shared-dynamodb.ts';
 import { describeStateContract } from './state-contract.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-let endpoint: string;
-const clients: DynamoDBClient[] = [];
-
-/** A client of its own, as a second Lambda instance would have. */
-function client(): DynamoDBClient {
-  const made = localClient(endpoint);
-  clients.push(made);
-  return made;
-}
-
-beforeAll(async () => {
-  endpoint = await sharedDynamoDb();
-});
-afterAll(() => {
-  for (const made of clients) made.destroy();
-});
+const client = dynamoDbClients();
 
 describeStateContract('DynamoDbState', async () => {
   const c = client();

@@ -1,11 +1,10 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbState } from '../../../lib/state/dynamodb-state.ts';
 import { CLOCK_SKEW_MS, LIVE_HORIZON_MS, WINDOW_CAP_BYTES } from '../../../lib/state/dynamodb-window.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import type { CounterEntry } from '../../../lib/state/state-port.ts';
-import { localClient } from '../../helpers/dynamodb-local.ts';
-import { createTestTable, sharedDynamoDb } from '../../helpers/shared-dynamodb.ts';
+import { createTestTable, dynamoDbClients } from '../../helpers/shared-dynamodb.ts';
 import { random } from '../../helpers/synthetic-trail.ts';
 import { describeStateContract } from './state-contract.ts';
 
@@ -14,14 +13,7 @@ const MINUTE = 60_000;
 const NOW = Math.floor(Date.now() / MINUTE) * MINUTE;
 const LOOKBACK = 65 * MINUTE;
 
-let endpoint: string;
-const clients: DynamoDBClient[] = [];
-
-function client(): DynamoDBClient {
-  const made = localClient(endpoint);
-  clients.push(made);
-  return made;
-}
+const client = dynamoDbClients();
 
 /** A store whose wall clock the test moves, as a Lambda instance's would move with the live stream. */
 function liveStore(table: string, clock: { now: number }, offset = 0): DynamoDbState {
@@ -33,13 +25,6 @@ const lines = (entries: readonly CounterEntry[] | undefined) =>
 
 const sortedLines = (read: ReadonlyMap<string, CounterEntry[]>) =>
   [...read.entries()].map(([key, list]) => [key, lines(list).sort()] as const).sort();
-
-beforeAll(async () => {
-  endpoint = await sharedDynamoDb();
-});
-afterAll(() => {
-  for (const made of clients) made.destroy();
-});
 
 describeStateContract('DynamoDbState, live (entries near its clock)', async () => {
   const c = client();
