@@ -12,7 +12,13 @@ import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { createStateTable } from '../lib/state/create-table.ts';
 import { DynamoDbState } from '../lib/state/dynamodb-state.ts';
 import { stateRetention } from '../lib/state/open-state.ts';
-import type { ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../lib/state/state-port.ts';
+import type {
+  ClaimKey,
+  ClaimRequest,
+  CounterEntry,
+  MemoryEntry,
+  StatePort,
+} from '../lib/state/state-port.ts';
 import { localClient, startDynamoDbLocal, waitForDynamoDb } from '../test/helpers/dynamodb-local.ts';
 
 /** Requests and request units one delivery mode costs, per event judged. */
@@ -109,6 +115,9 @@ class RoundTrips implements StatePort {
   }
   claim(claims: readonly ClaimRequest[]) {
     return this.#count(() => this.#inner.claim(claims));
+  }
+  confirm(claims: readonly ClaimKey[]) {
+    return this.#count(() => this.#inner.confirm(claims));
   }
   remember(entries: readonly MemoryEntry[]) {
     return this.#count(() => this.#inner.remember(entries));

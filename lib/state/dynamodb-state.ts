@@ -5,7 +5,14 @@ import { DynamoCounters } from './dynamodb-counters.ts';
 import { DEFAULT_RETENTION_MS } from './dynamodb-keys.ts';
 import { DynamoMemory } from './dynamodb-memory.ts';
 import { RequestStats } from './request-stats.ts';
-import type { ClaimRequest, ClaimResult, CounterEntry, MemoryEntry, StatePort } from './state-port.ts';
+import type {
+  ClaimKey,
+  ClaimRequest,
+  ClaimResult,
+  CounterEntry,
+  MemoryEntry,
+  StatePort,
+} from './state-port.ts';
 
 export interface DynamoDbStateOptions {
   /** A client from the standard chain (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`); tests point it at DynamoDB Local. */
@@ -28,8 +35,8 @@ export interface DynamoDbStateOptions {
  *
  * - counter buckets: `c#<key>` / `<minute base36>#<shard>`, a string set `e` of encoded entries and `b`,
  *   the bytes added (see DynamoCounters);
- * - claims: `f#<key>` / `-`, with the finding id, firing time, cooldown end and folded event ids (see
- *   DynamoClaims);
+ * - claims: `f#<key>` / `-`, with the finding id, firing time, cooldown end, folded event ids, the owner
+ *   and, until confirmed, the `unc` marker (see DynamoClaims);
  * - remembered values: `m#<key>` / `-` (see DynamoMemory).
  *
  * Keys longer than 512 bytes are stored by their SHA-256. TTL deletes what nothing reads any more, so
@@ -67,6 +74,10 @@ export class DynamoDbState implements StatePort {
 
   claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     return this.#claims.claim(claims);
+  }
+
+  confirm(claims: readonly ClaimKey[]): Promise<void> {
+    return this.#claims.confirm(claims);
   }
 
   remember(entries: readonly MemoryEntry[]): Promise<void> {
