@@ -16,14 +16,22 @@ import { random } from './synthetic-trail.ts';
  * - `timeout`: the request IS forwarded and applied, but the answer is held for `delayMs` (past the
  *   client's request timeout): the client gives up on a write that landed, and its retry meets it;
  * - `reset`: the connection is destroyed before anything is forwarded;
- * - `reset-after`: forwarded and applied, then the connection is destroyed instead of answering.
+ * - `reset-after`: forwarded and applied, then the connection is destroyed instead of answering;
+ * - `slow`: forwarded, answered `delayMs` late (latency, not a failure: to stretch a run out).
  *
  * The protocol is told by the request's content type. Which requests fail is drawn from a seeded PRNG in
  * arrival order, so a run injects the same number of faults give or take the order concurrent requests
  * arrive in; tests assert outcomes that must hold whichever requests were hit.
  */
 
-export type FaultKind = 'throttle' | 'provisioned' | 'server-error' | 'timeout' | 'reset' | 'reset-after';
+export type FaultKind =
+  | 'throttle'
+  | 'provisioned'
+  | 'server-error'
+  | 'timeout'
+  | 'reset'
+  | 'reset-after'
+  | 'slow';
 
 export interface ProxiedRequest {
   /** `UpdateItem` (from X-Amz-Target) or `Publish` (the Query `Action`). */
@@ -41,7 +49,7 @@ export interface FaultRule {
   match?: (request: ProxiedRequest) => boolean;
   /** Inject at most this many, then let requests through. */
   limit?: number;
-  /** For `timeout`: how long the answer is held (default 10 s). */
+  /** For `timeout` and `slow`: how long the answer is held (default 10 s). */
   delayMs?: number;
 }
 
@@ -161,9 +169,9 @@ export async function startFaultProxy(options: {
     return undefined;
   };
   const delayOf = (kind: FaultKind | undefined, proxied: ProxiedRequest) =>
-    kind === 'timeout'
-      ? (rules.find((r) => r.rule.kind === 'timeout' && (!r.rule.match || r.rule.match(proxied)))?.rule
-          .delayMs ?? 10_000)
+    kind === 'timeout' || kind === 'slow'
+      ? (rules.find((r) => r.rule.kind === kind && (!r.rule.match || r.rule.match(proxied)))?.rule.delayMs ??
+        10_000)
       : 0;
 
   const server = createServer(async (req, res) => {
