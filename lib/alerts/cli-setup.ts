@@ -1,7 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { WebClient } from '@slack/web-api';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import { terminalSafe } from '../output/terminal-safe.ts';
+import { createDynamoDbClient } from '../state/dynamodb-client.ts';
 import { parseStateSpec } from '../state/open-state.ts';
 import { type Alerting, createAlerting, type DeliveryReport } from './alerting.ts';
 import { AlertSetupError, slackClientFromEnv } from './clients.ts';
@@ -65,7 +66,7 @@ export async function openCliAlerting(options: CliAlertingOptions): Promise<CliA
   let flushCommand: string;
   let client: DynamoDBClient | undefined;
   if (spec.kind === 'dynamodb') {
-    client = new DynamoDBClient({});
+    client = createDynamoDbClient();
     outbox = new DynamoDbOutbox(client, spec.table);
     label = `dynamodb:${spec.table}`;
     flushCommand = `trailguard alerts flush --state ${label}`;

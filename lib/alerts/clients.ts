@@ -45,7 +45,8 @@ export function slackClientFromEnv(env: NodeJS.ProcessEnv = process.env): WebCli
 export function snsClientFromEnv(): SNSClient {
   return new SNSClient({
     maxAttempts: 3,
-    requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 },
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+    requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000, throwOnRequestTimeout: true },
   });
 }
 

@@ -48,6 +48,11 @@ export function formatRunSummary({ files, bytes, seconds, stats, engine }: RunFa
   }
   const folded = [...engine.folded].map(([detector, n]) => `${detector} ${n}`);
   if (folded.length > 0) lines.push(`  repeats folded into earlier findings: ${folded.join(', ')}`);
+  if (engine.reraised > 0) {
+    lines.push(
+      `  raised again under their first id (claimed by a run that never handed them on): ${engine.reraised}`,
+    );
+  }
   for (const [detector, failure] of engine.failures) {
     lines.push(
       `  error: detector ${detector} failed on ${plural(failure.count, 'event')} ` +

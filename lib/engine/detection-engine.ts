@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import type { ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../state/state-port.ts';
+import type { ClaimKey, ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../state/state-port.ts';
 import type {
   Detector,
   DetectorContext,
@@ -73,6 +74,10 @@ export class DetectionEngine {
   lateEvents = 0;
   /** Counter entries dropped because their event was late: windowed detectors did not count them. */
   lateCounts = 0;
+  /** Findings raised again because another engine claimed them and never confirmed (see `confirm`). */
+  reraised = 0;
+  /** This instance's claim owner: repeats within one engine fold, whatever their batch. */
+  readonly owner = randomUUID();
 
   readonly #router: EventRouter;
   readonly #contexts = new Map<string, DetectorContext>();
@@ -82,6 +87,10 @@ export class DetectionEngine {
   readonly #maxLookback: number;
   #newest = Number.NEGATIVE_INFINITY;
   #batches = 0;
+  /** Claims of raised findings not confirmed yet, by finding id. */
+  readonly #unconfirmed = new Map<string, ClaimKey>();
+  /** Claims of suppressed findings: nothing to hand on, so the next `confirm` settles them. */
+  #suppressed: ClaimKey[] = [];
 
   constructor(options: EngineOptions) {
     const enabled = options.detectors.filter((d) => options.config.detectors[d.id]?.enabled !== false);
@@ -134,6 +143,25 @@ export class DetectionEngine {
     if (++this.#batches % 20 === 0)
       await this.#state.prune(this.#newest - this.#lateness - this.#maxLookback);
     return findings;
+  }
+
+  /**
+   * Confirms the claims of these findings (and of any suppressed since the last call): call it once the
+   * findings were handed on durably — recorded in the alert outbox, or written out. Until then another
+   * engine meeting the same key (a redelivery, a restarted replay) raises the finding again under the same
+   * id instead of folding it, so a finding claimed by a process that died before handing it on is never
+   * lost; the outbox sends each (finding, sink) at most once.
+   */
+  async confirm(findings: readonly Finding[]): Promise<void> {
+    const claims = this.#suppressed;
+    for (const finding of findings) {
+      const claim = this.#unconfirmed.get(finding.id);
+      if (claim) claims.push(claim);
+    }
+    if (claims.length === 0) return;
+    await this.#state.confirm(claims);
+    this.#suppressed = [];
+    for (const finding of findings) this.#unconfirmed.delete(finding.id);
   }
 
   async #judgeStateful(observed: readonly Observed[]): Promise<Pending[]> {
@@ -196,6 +224,7 @@ export class DetectionEngine {
       const keyed = draft.key !== undefined;
       const cooldown = this.#contexts.get(detector.id)?.params.cooldown;
       return {
+        owner: this.owner,
         key: `${detector.id}|${keyed ? `key:${draft.key}` : `event:${event.id}`}`,
         at: event.time,
         cooldownMs: keyed ? (cooldown ?? draft.cooldownMs ?? EVENT_DEDUP_MS) : EVENT_DEDUP_MS,
@@ -213,15 +242,17 @@ export class DetectionEngine {
         this.folded.set(detector.id, (this.folded.get(detector.id) ?? 0) + 1);
         return;
       }
+      const claim = claims[index] as ClaimRequest;
+      // A re-raise keeps the stored id, so the outbox sends it at most once.
+      const id = result.findingId ?? claim.findingId;
+      if (result.findingId !== undefined) this.reraised++;
       const override = this.#contexts.get(detector.id)?.params.severity as Severity | undefined;
-      const finding = buildFinding(
-        detector,
-        event,
-        draft,
-        (claims[index] as ClaimRequest).findingId,
-        override,
-      );
-      if (this.suppressions.match(finding)) return;
+      const finding = buildFinding(detector, event, draft, id, override);
+      if (this.suppressions.match(finding)) {
+        this.#suppressed.push({ key: claim.key, findingId: id });
+        return;
+      }
+      this.#unconfirmed.set(id, { key: claim.key, findingId: id });
       const bySeverity = this.counts.get(finding.detector) ?? new Map<Severity, number>();
       this.counts.set(finding.detector, bySeverity);
       bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1);

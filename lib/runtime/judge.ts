@@ -45,8 +45,10 @@ function eventOf(value: unknown): { ok: true; event: NormalizedEvent } | { ok: f
  * The detection path of both event handlers: unwrap and normalize each event, judge them all in ONE
  * engine batch (one state round trip per key for the whole batch), log every finding and send it to
  * alerting. An event that is not CloudTrail is failed (the queue or the on-failure destination keeps it
- * for inspection); if state or the outbox fails, every judged event is failed so it is delivered again —
- * claims already taken fold the repeats, so a retry never raises a finding twice.
+ * for inspection); if state or the outbox fails, every judged event is failed so it is delivered again.
+ * Claims are confirmed only once alerting recorded the findings: until then the redelivered events
+ * re-raise them under the same ids (the outbox sends each at most once per sink), so an outbox failure
+ * never loses a finding.
  */
 export async function judge(runtime: Runtime, inbound: readonly Inbound[]): Promise<JudgeResult> {
   const { logger } = runtime;
@@ -90,8 +92,14 @@ export async function judge(runtime: Runtime, inbound: readonly Inbound[]): Prom
     });
   }
   for (const finding of findings) logger.info('finding', findingFields(finding));
-  const summary = { events: batch.length, findings: findings.length, folded: sum(engine.folded) };
+  const summary = {
+    events: batch.length,
+    findings: findings.length,
+    folded: sum(engine.folded),
+    reraised: engine.reraised,
+  };
   if (findings.length === 0) {
+    await confirm(runtime, engine, findings);
     logger.debug('judged', summary);
     return { failed, findings, judged: batch.length };
   }
@@ -99,15 +107,33 @@ export async function judge(runtime: Runtime, inbound: readonly Inbound[]): Prom
     const alerting = await runtime.alerting();
     logReport(runtime, await alerting.notify(findings), new Map(findings.map((f) => [f.id, f.eventIds])));
   } catch (error) {
-    // Not recorded in the outbox: let the events come back. Their claims fold them, so log loudly here.
-    logger.error('alerts not recorded: findings may be lost', {
+    // Not recorded in the outbox: let the events come back. Their claims stay unconfirmed, so the
+    // redelivery raises these findings again under the same ids.
+    logger.error('alerts not recorded: the events will be delivered again', {
       error: errorText(error),
       findingIds: findings.map((f) => f.id),
     });
     return { failed: retryAll(), findings, judged: batch.length };
   }
+  await confirm(runtime, engine, findings);
   logger.info('judged', summary);
   return { failed, findings, judged: batch.length };
+}
+
+/**
+ * Confirms the claims once the findings are in the outbox (or nothing was to be sent). A failure here
+ * loses nothing: the claims stay unconfirmed, so a later repeat re-raises the findings and the outbox,
+ * which already has them, sends nothing twice. Failing the batch for it would only re-judge it.
+ */
+async function confirm(runtime: Runtime, engine: DetectionEngine, findings: readonly Finding[]) {
+  try {
+    await engine.confirm(findings);
+  } catch (error) {
+    runtime.logger.warn('claims not confirmed: a repeat will raise these findings again', {
+      error: errorText(error),
+      findingIds: findings.map((f) => f.id),
+    });
+  }
 }
 
 /** What a log line says about a finding (the summary is attacker text, but JSON logging escapes it). */

@@ -1,5 +1,5 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { WebClient } from '@slack/web-api';
@@ -9,6 +9,7 @@ import { SLACK_TOKEN_VARIABLE, SLACK_URL_VARIABLE, slackClientFromEnv } from '..
 import { DynamoDbOutbox } from '../alerts/dynamodb-outbox.ts';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { Detector } from '../engine/detector.ts';
+import { createDynamoDbClient } from '../state/dynamodb-client.ts';
 import { DynamoDbState } from '../state/dynamodb-state.ts';
 import { stateReach, stateRetention } from '../state/open-state.ts';
 import type { StatePort } from '../state/state-port.ts';
@@ -67,7 +68,7 @@ export async function buildRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const logger = options.logger ?? createLogger();
   const config = await loadRuntimeConfig(settings);
   const detectors = allDetectors;
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const dynamodb = options.dynamodb ?? createDynamoDbClient();
   const state = new DynamoDbState({
     client: dynamodb,
     table: settings.table,

@@ -6,7 +6,14 @@ import { DEFAULT_RETENTION_MS } from './dynamodb-keys.ts';
 import { DynamoMemory } from './dynamodb-memory.ts';
 import { LIVE_HORIZON_MS } from './dynamodb-window.ts';
 import { RequestStats } from './request-stats.ts';
-import type { ClaimRequest, ClaimResult, CounterEntry, MemoryEntry, StatePort } from './state-port.ts';
+import type {
+  ClaimKey,
+  ClaimRequest,
+  ClaimResult,
+  CounterEntry,
+  MemoryEntry,
+  StatePort,
+} from './state-port.ts';
 
 export interface DynamoDbStateOptions {
   /** A client from the standard chain (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`); tests point it at DynamoDB Local. */
@@ -37,8 +44,8 @@ export interface DynamoDbStateOptions {
  *   attribute `m<minute base36>`, and `h`, the hot mark), and `c#<key>` / `<minute base36>#<shard>`,
  *   bucket items (a string set `e` of encoded entries and `b`, the bytes added) for older events and hot
  *   keys (see DynamoCounters);
- * - claims: `f#<key>` / `-`, with the finding id, firing time, cooldown end and folded event ids (see
- *   DynamoClaims);
+ * - claims: `f#<key>` / `-`, with the finding id, firing time, cooldown end, folded event ids, the owner
+ *   and, until confirmed, the `unc` marker (see DynamoClaims);
  * - remembered values: `m#<key>` / `-` (see DynamoMemory).
  *
  * Keys longer than 512 bytes are stored by their SHA-256. TTL deletes what nothing reads any more, so
@@ -85,6 +92,10 @@ export class DynamoDbState implements StatePort {
 
   claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]> {
     return this.#claims.claim(claims);
+  }
+
+  confirm(claims: readonly ClaimKey[]): Promise<void> {
+    return this.#claims.confirm(claims);
   }
 
   remember(entries: readonly MemoryEntry[]): Promise<void> {

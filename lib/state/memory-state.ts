@@ -1,4 +1,11 @@
-import type { ClaimRequest, ClaimResult, CounterEntry, MemoryEntry, StatePort } from './state-port.ts';
+import type {
+  ClaimKey,
+  ClaimRequest,
+  ClaimResult,
+  CounterEntry,
+  MemoryEntry,
+  StatePort,
+} from './state-port.ts';
 
 interface StoredClaim {
   findingId: string;
@@ -6,6 +13,8 @@ interface StoredClaim {
   until: number;
   count: number;
   eventIds: Set<string>;
+  owner: string;
+  confirmed: boolean;
 }
 
 /**
@@ -56,6 +65,10 @@ export class MemoryState implements StatePort {
       if (stored && request.at < stored.until && request.at > stored.firedAt - request.cooldownMs) {
         for (const id of request.eventIds) stored.eventIds.add(id);
         stored.count = stored.eventIds.size;
+        if (!stored.confirmed && stored.owner !== request.owner) {
+          stored.owner = request.owner;
+          return { first: true, findingId: stored.findingId };
+        }
         return { first: false, findingId: stored.findingId, firedAt: stored.firedAt, count: stored.count };
       }
       this.#claims.set(request.key, {
@@ -64,9 +77,18 @@ export class MemoryState implements StatePort {
         until: request.at + request.cooldownMs,
         count: request.eventIds.length,
         eventIds: new Set(request.eventIds),
+        owner: request.owner,
+        confirmed: false,
       });
       return { first: true };
     });
+  }
+
+  async confirm(claims: readonly ClaimKey[]): Promise<void> {
+    for (const { key, findingId } of claims) {
+      const stored = this.#claims.get(key);
+      if (stored?.findingId === findingId) stored.confirmed = true;
+    }
   }
 
   async remember(entries: readonly MemoryEntry[]): Promise<void> {

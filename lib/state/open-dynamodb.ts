@@ -1,5 +1,10 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { terminalSafe } from '../output/terminal-safe.ts';
+import { createDynamoDbClient } from './dynamodb-client.ts';
 import { DynamoDbState } from './dynamodb-state.ts';
 import type { OpenedState, OpenStateOptions } from './open-state.ts';
 import { StateOpenError } from './state-open-error.ts';
@@ -7,7 +12,7 @@ import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './table-definition.ts';
 
 /** Opens `DynamoDbState` on `table` after checking the table is there and has the trailguard keys. */
 export async function openDynamoDb(table: string, options: OpenStateOptions): Promise<OpenedState> {
-  const client = options.client ?? new DynamoDBClient({});
+  const client = options.client ?? createDynamoDbClient();
   const close = () => {
     if (!options.client) client.destroy();
   };

@@ -20,6 +20,12 @@ export interface CounterEntry {
 
 /** A request to raise a finding under `key` unless one was raised within its cooldown. */
 export interface ClaimRequest {
+  /**
+   * Who asks: one random id per engine instance. A claim starts unconfirmed; until its owner confirms
+   * that the finding was handed on (recorded in the alert outbox, or written out), another owner's claim
+   * on the same key re-raises it instead of folding into it.
+   */
+  owner: string;
   /** Detector id and finding key, e.g. `access-denied-spike|arn:aws:iam::1:role/x`. */
   key: string;
   /** Event time of the triggering event (epoch ms): cooldowns run on event time. */
@@ -31,10 +37,28 @@ export interface ClaimRequest {
   eventIds: readonly string[];
 }
 
+/**
+ * What a claim decided, in request order:
+ *
+ * - `{ first: true }`: no finding with this key fired within the cooldown; raise it under the request's
+ *   `findingId`. The claim is stored unconfirmed, owned by the requester.
+ * - `{ first: true, findingId }`: a re-raise. A finding with this key fired within the cooldown, but its
+ *   claim is still unconfirmed and another owner took it (a process that died, or whose outbox write
+ *   failed, before handing the finding on). Raise it again under the STORED `findingId`, so the outbox
+ *   (idempotent per finding and sink) sends it at most once; the requester now owns the claim and the
+ *   repeat's events are folded in.
+ * - `{ first: false, … }`: a finding with this key fired within the cooldown and is confirmed, or is owned
+ *   by the requester itself (one run's burst); the repeat was folded into it.
+ */
 export type ClaimResult =
-  | { first: true }
-  /** A finding with this key fired within the cooldown; the repeat was folded into it. */
+  | { first: true; findingId?: string }
   | { first: false; findingId: string; firedAt: number; count: number };
+
+/** Names one stored claim for `confirm`: its key, and the finding id it must still hold. */
+export interface ClaimKey {
+  key: string;
+  findingId: string;
+}
 
 /** A value remembered under a key until it expires (e.g. an access key issued to a CI runner). */
 export interface MemoryEntry {
@@ -60,6 +84,11 @@ export interface StatePort {
   ): Promise<Map<string, CounterEntry[]>>;
   /** Claims findings in order; each result says whether that claim fired first. */
   claim(claims: readonly ClaimRequest[]): Promise<ClaimResult[]>;
+  /**
+   * Marks claims confirmed: their findings were handed on, so later claims fold into them whoever asks.
+   * A claim that no longer holds `findingId` (replaced after its cooldown, or expired) is left alone.
+   */
+  confirm(claims: readonly ClaimKey[]): Promise<void>;
   remember(entries: readonly MemoryEntry[]): Promise<void>;
   /** The remembered entries for these keys (callers judge expiry against their own event time). */
   recall(keys: readonly string[]): Promise<Map<string, MemoryEntry>>;

@@ -111,7 +111,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
         throw error;
       })
     : undefined;
-  const toNotify: Finding[] = [];
+  const raised: Finding[] = [];
   const engine = new DetectionEngine({ detectors, config, now, state: store.state });
   for (const warning of store.warnings) process.stderr.write(`trailguard: warning: ${warning}\n`);
   for (const warning of formatStartWarnings(engine)) process.stderr.write(`${warning}\n`);
@@ -135,7 +135,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     onFindings: (findings) => {
       for (const finding of findings) {
         if (worst === undefined || atLeast(finding.severity, worst)) worst = finding.severity;
-        if (alerts) toNotify.push(finding);
+        raised.push(finding);
         if (options.format === 'jsonl') process.stdout.write(`${findingToJsonLine(finding)}\n`);
         else collected.push(finding);
       }
@@ -152,9 +152,15 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   if (options.format === 'table') process.stdout.write(`${formatFindingsTable(collected)}\n`);
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`${formatRunSummary({ files, bytes, seconds, stats, engine })}\n`);
-  if (options.stats) process.stderr.write(`${formatStateStats(store, stats.eventsJudged)}\n`);
-  store.close();
-  if (alerts) await notifyFindings(alerts, toNotify).finally(() => alerts.close());
+  try {
+    // Claims are confirmed once the findings are handed on: recorded in the outbox, or written out. A run
+    // that dies before leaves them unconfirmed, and the next run raises them again under the same ids.
+    if (alerts) await notifyFindings(alerts, raised).finally(() => alerts.close());
+    await engine.confirm(raised);
+    if (options.stats) process.stderr.write(`${formatStateStats(store, stats.eventsJudged)}\n`);
+  } finally {
+    store.close();
+  }
   return options.failOn && worst && atLeast(worst, options.failOn) ? EXIT.failOn : EXIT.ok;
 }
 

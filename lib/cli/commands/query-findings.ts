@@ -60,10 +60,10 @@ async function runFindings(sources: readonly string[], options: FindingsCliOptio
     throw new UsageError(`--since to --until spans more than ${MAX_RANGE_DAYS} days`);
   }
 
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { createDynamoDbClient } = await import('../../state/dynamodb-client.ts');
   const { openState } = await import('../../state/open-state.ts');
   const { DynamoDbOutbox } = await import('../../alerts/dynamodb-outbox.ts');
-  const client = new DynamoDBClient({});
+  const client = createDynamoDbClient();
   try {
     // Checks the table exists with the trailguard keys, with the same messages as detect --state.
     try {

@@ -15,9 +15,9 @@ export function registerState(program: Command): void {
     .argument('<table>', 'the table name')
     .action(async (table: string) => {
       // Loaded here, not at start-up: the AWS SDK costs every other command a third of a second.
-      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      const { createDynamoDbClient } = await import('../../state/dynamodb-client.ts');
       const { createStateTable } = await import('../../state/create-table.ts');
-      const client = new DynamoDBClient({});
+      const client = createDynamoDbClient();
       try {
         await createStateTable(client, table);
       } catch (error) {

@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { detectors } from '../../../detectors/index.ts';
-import type { Alerting, DeliveryReport } from '../../../lib/alerts/alerting.ts';
+import { type Alerting, createAlerting, type DeliveryReport } from '../../../lib/alerts/alerting.ts';
+import { slackClientFromEnv } from '../../../lib/alerts/clients.ts';
+import { MemoryOutbox } from '../../../lib/alerts/memory-outbox.ts';
 import type { Detector } from '../../../lib/engine/detector.ts';
 import type { Finding } from '../../../lib/engine/finding.ts';
 import { judge } from '../../../lib/runtime/judge.ts';
@@ -10,6 +12,7 @@ import { MemoryState } from '../../../lib/state/memory-state.ts';
 import type { StatePort } from '../../../lib/state/state-port.ts';
 import { type Envelope, fixture, LogCapture } from '../../handlers/harness.ts';
 import { testConfig } from '../../helpers/config.ts';
+import { accepted, startSlackServer } from '../../helpers/slack-server.ts';
 
 const logs = new LogCapture();
 beforeEach(() => {
@@ -61,6 +64,7 @@ describe('judge', () => {
         return state.addAndRead(entries, from, to);
       },
       claim: (claims) => state.claim(claims),
+      confirm: (claims) => state.confirm(claims),
       remember: (entries) => state.remember(entries),
       recall: (keys) => state.recall(keys),
       prune: (before) => state.prune(before),
@@ -107,9 +111,54 @@ describe('judge', () => {
     });
     const result = await judge(runtime, [{ id: 'a', event: stopLogging() }]);
     expect(result.failed).toEqual(['a']);
-    const [line] = logs.messages('alerts not recorded: findings may be lost');
+    const [line] = logs.messages('alerts not recorded: the events will be delivered again');
     expect(line?.findingIds).toEqual(result.findings.map((f) => f.id));
     expect(result.findings).toHaveLength(2);
+  });
+
+  it('loses no finding when the outbox write fails: the redelivery raises the same ids, sent once', async () => {
+    const slack = await startSlackServer();
+    try {
+      const outbox = new MemoryOutbox();
+      let recordFailures = 1;
+      const record = outbox.record.bind(outbox);
+      outbox.record = async (deliveries, now) => {
+        if (recordFailures-- > 0) throw new Error('ProvisionedThroughputExceededException: outbox write');
+        return record(deliveries, now);
+      };
+      const config = testConfig({ alerts: { slack: { channel: '#sec' } } });
+      const slackClient = slackClientFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1-2-judge', SLACK_API_URL: slack.url });
+      const state = new MemoryState();
+      // Each invocation builds its own engine, as a Lambda invocation does.
+      const runtime = runtimeWith({
+        config,
+        state,
+        alerting: async () =>
+          createAlerting({ config, outbox, slack: slackClient, sleep: async () => {}, logger: () => {} }),
+      }).runtime;
+      const first = await judge(runtime, [{ id: 'a', event: stopLogging() }]);
+      expect(first.failed).toEqual(['a']);
+      expect(first.findings).toHaveLength(2);
+      expect(accepted(slack)).toEqual([]);
+
+      const redelivered = await judge(runtime, [{ id: 'a', event: stopLogging() }]);
+      expect(redelivered.failed).toEqual([]);
+      expect(redelivered.findings.map((f) => f.id).sort()).toEqual(first.findings.map((f) => f.id).sort());
+      expect(logs.messages('judged').at(-1)).toMatchObject({ findings: 2, reraised: 2 });
+      const sent = accepted(slack).flatMap((post) => post.body.match(/tg-[0-9a-f]{20}/g) ?? []);
+      expect([...new Set(sent)].sort()).toEqual(first.findings.map((f) => f.id).sort());
+
+      // Confirmed now: a third delivery folds, and nothing more is sent.
+      const posts = slack.requests.length;
+      const third = await judge(runtime, [{ id: 'a', event: stopLogging() }]);
+      expect(third).toMatchObject({ failed: [], findings: [] });
+      expect(slack.requests.length).toBe(posts);
+      for (const id of first.findings.map((f) => f.id)) {
+        expect(accepted(slack).filter((post) => post.body.includes(id))).toHaveLength(1);
+      }
+    } finally {
+      await slack.close();
+    }
   });
 
   it('logs a detector that throws with the event, and still judges with the others', async () => {

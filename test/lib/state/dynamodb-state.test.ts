@@ -1,4 +1,4 @@
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { SHARD_BYTES } from '../../../lib/state/dynamodb-buckets.ts';
 import { MAX_STORED_EVENT_IDS } from '../../../lib/state/dynamodb-claims.ts';
@@ -53,8 +53,13 @@ describe('DynamoDbState', () => {
       new DynamoDbState({ client: client(), table }),
     ];
     const memory = new MemoryState();
-    for (let batch = 0; batch < 30; batch++) {
+    // The finding each key last raised, so confirms can name it (as the engine does).
+    const raised = new Map<string, string>();
+    const seen = { reraised: 0, folded: 0 };
+    for (let batch = 0; batch < 40; batch++) {
+      const owner = `engine-${random(3)}`;
       const claims: ClaimRequest[] = Array.from({ length: 1 + random(8) }, (_, i) => ({
+        owner,
         key: `k${random(3)}`,
         at: T0 + random(60) * MINUTE,
         cooldownMs: ([0, 5, 10, 30][random(4)] as number) * MINUTE,
@@ -63,7 +68,20 @@ describe('DynamoDbState', () => {
       }));
       const expected = await memory.claim(claims);
       expect(await processes[random(2)]?.claim(claims)).toEqual(expected);
+      expected.forEach((result, i) => {
+        const claim = claims[i] as ClaimRequest;
+        if (result.first) raised.set(claim.key, result.findingId ?? claim.findingId);
+        if (result.first && result.findingId) seen.reraised++;
+        if (!result.first) seen.folded++;
+      });
+      const confirms = [...raised]
+        .filter(() => random(3) === 0)
+        .map(([key, findingId]) => ({ key, findingId }));
+      await Promise.all([memory.confirm(confirms), processes[random(2)]?.confirm(confirms)]);
     }
+    // The sequence met every case: takes, folds, and re-raises of unconfirmed claims.
+    expect(seen.reraised).toBeGreaterThan(0);
+    expect(seen.folded).toBeGreaterThan(0);
   });
 
   it('reads random, overlapping, redelivered entries exactly as MemoryState', async () => {
@@ -117,7 +135,7 @@ describe('DynamoDbState', () => {
     expect([...read.values()].map((list) => list.length)).toEqual([20, 20, 20]);
   });
 
-  it('two processes racing for the same claim: exactly one is first, the other folds into it', async () => {
+  it('two processes racing for the same claim: exactly one takes it, both raise it under its id', async () => {
     const table = await createTestTable(client(), 'race');
     const a = new DynamoDbState({ client: client(), table });
     const b = new DynamoDbState({ client: client(), table });
@@ -125,10 +143,18 @@ describe('DynamoDbState', () => {
       const key = `spike|principal-${round}`;
       const [ra, rb] = await Promise.all([
         a.claim([
-          { key, at: T0 + round, cooldownMs: 10 * MINUTE, findingId: `A${round}`, eventIds: [`a${round}`] },
+          {
+            owner: 'A',
+            key,
+            at: T0 + round,
+            cooldownMs: 10 * MINUTE,
+            findingId: `A${round}`,
+            eventIds: [`a${round}`],
+          },
         ]),
         b.claim([
           {
+            owner: 'B',
             key,
             at: T0 + round + 1,
             cooldownMs: 10 * MINUTE,
@@ -137,11 +163,21 @@ describe('DynamoDbState', () => {
           },
         ]),
       ]);
+      // The winner's claim is not confirmed yet, so the loser re-raises it under the winner's id: the
+      // outbox then sends it once.
       const results = [ra?.[0], rb?.[0]];
-      expect(results.filter((r) => r?.first)).toHaveLength(1);
-      const folded = results.find((r) => r && !r.first);
-      const winner = ra?.[0]?.first ? `A${round}` : `B${round}`;
-      expect(folded).toMatchObject({ first: false, findingId: winner, count: 2 });
+      expect(results.filter((r) => r?.first && r.findingId === undefined)).toHaveLength(1);
+      const winner = ra?.[0]?.findingId === undefined ? `A${round}` : `B${round}`;
+      expect(results.find((r) => r?.findingId !== undefined)).toEqual({ first: true, findingId: winner });
+      // Once confirmed, the next claim from either side folds, with both events counted.
+      await a.confirm([{ key, findingId: winner }]);
+      expect(
+        await b.claim([
+          { owner: 'B', key, at: T0 + round + 2, cooldownMs: 10 * MINUTE, findingId: 'x', eventIds: [] },
+        ]),
+      ).toEqual([
+        { first: false, findingId: winner, firedAt: T0 + round + (winner.startsWith('A') ? 0 : 1), count: 2 },
+      ]);
     }
   });
 
@@ -153,16 +189,29 @@ describe('DynamoDbState', () => {
     ];
     const batch = (who: number): ClaimRequest[] =>
       Array.from({ length: 40 }, (_, i) => ({
+        owner: `process-${who}`,
         key: `k${i % 4}`,
         at: T0 + i * 1000 + who,
         cooldownMs: 10 * MINUTE,
         findingId: `${who}-${i}`,
         eventIds: [`${who}-${i}`],
       }));
-    const results = (await Promise.all(stores.map((store, who) => store.claim(batch(who))))).flat();
-    expect(results.filter((r) => r.first)).toHaveLength(4);
+    const batches = [batch(0), batch(1)];
+    const results = (await Promise.all(stores.map((store, who) => store.claim(batches[who] ?? [])))).flat();
+    const requests = batches.flat();
+    // One finding per key: re-raises (of a claim the other process had not confirmed) keep its id.
+    const ids = new Map<string, Set<string>>();
+    results.forEach((r, i) => {
+      const request = requests[i] as ClaimRequest;
+      const id = r.first ? (r.findingId ?? request.findingId) : r.findingId;
+      ids.set(request.key, (ids.get(request.key) ?? new Set()).add(id));
+    });
+    expect([...ids.values()].map((set) => set.size)).toEqual([1, 1, 1, 1]);
+    expect(results.filter((r) => r.first && r.findingId === undefined)).toHaveLength(4);
+    await stores[1]?.confirm([...ids].map(([key, set]) => ({ key, findingId: [...set][0] as string })));
     const last = await stores[0]?.claim(
       Array.from({ length: 4 }, (_, i) => ({
+        owner: 'process-0',
         key: `k${i}`,
         at: T0,
         cooldownMs: 10 * MINUTE,
@@ -173,6 +222,58 @@ describe('DynamoDbState', () => {
     expect(last?.map((r) => (r.first ? 0 : r.count))).toEqual([20, 20, 20, 20]);
   });
 
+  it('treats a claim written before owners existed (no marker) as confirmed, and confirms in one write each', async () => {
+    const c = client();
+    const table = await createTestTable(c, 'legacy');
+    const until = T0 + 10 * MINUTE;
+    await c.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: 'f#legacy' },
+          sk: { S: '-' },
+          fid: { S: 'OLD' },
+          at: { N: String(T0) },
+          until: { N: String(until) },
+          ttl: { N: String(Math.floor(Date.now() / 1000) + 86_400) },
+          ids: { SS: ['e1'] },
+        },
+      }),
+    );
+    const store = new DynamoDbState({ client: c, table });
+    const claim = (key: string, findingId: string, owner: string): ClaimRequest => ({
+      owner,
+      key,
+      at: T0 + MINUTE,
+      cooldownMs: 10 * MINUTE,
+      findingId,
+      eventIds: ['e2'],
+    });
+    expect(await store.claim([claim('legacy', 'NEW', 'someone')])).toEqual([
+      { first: false, findingId: 'OLD', firedAt: T0, count: 2 },
+    ]);
+    // A new claim carries the marker until confirmed: one UpdateItem per claim removes it.
+    await store.claim([claim('a', 'A', 'p1'), claim('b', 'B', 'p1')]);
+    const marked = await c.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    expect(
+      (marked.Items ?? [])
+        .filter((item) => item.unc)
+        .map((item) => item.pk?.S)
+        .sort(),
+    ).toEqual(['f#a', 'f#b']);
+    const before = store.stats.byOperation.get('UpdateItem') ?? 0;
+    await store.confirm([
+      { key: 'a', findingId: 'A' },
+      { key: 'b', findingId: 'B' },
+    ]);
+    expect(store.stats.byOperation.get('UpdateItem')).toBe(before + 2);
+    const after = await c.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+    expect((after.Items ?? []).filter((item) => item.unc)).toEqual([]);
+    expect(await new DynamoDbState({ client: c, table }).claim([claim('a', 'X', 'p2')])).toEqual([
+      { first: false, findingId: 'A', firedAt: T0 + MINUTE, count: 1 },
+    ]);
+  });
+
   it('ignores items past their TTL, which DynamoDB deletes days late', async () => {
     const c = client();
     const table = await createTestTable(c, 'ttl');
@@ -180,7 +281,9 @@ describe('DynamoDbState', () => {
     // Written by a process whose items were only needed until a day after it ran, 30 days ago.
     const old = new DynamoDbState({ client: c, table, retentionMs: DAY, now: () => longAgo });
     await old.addEntries([{ key: 'k', time: T0, eventId: 'e1' }]);
-    await old.claim([{ key: 'c', at: T0, cooldownMs: 3_600_000, findingId: 'OLD', eventIds: ['e1'] }]);
+    await old.claim([
+      { owner: 'o', key: 'c', at: T0, cooldownMs: 3_600_000, findingId: 'OLD', eventIds: ['e1'] },
+    ]);
     await old.remember([{ key: 'm', value: 'v', expiresAt: T0 + 3_600_000 }]);
     // The old process itself still sees them (TTL not reached by its clock): they are really there.
     expect((await old.readEntries(['k'], T0, T0)).get('k')).toHaveLength(1);
@@ -189,7 +292,9 @@ describe('DynamoDbState', () => {
     expect((await now.readEntries(['k'], T0, T0)).get('k')).toEqual([]);
     expect(await now.recall(['m'])).toEqual(new Map());
     expect(
-      await now.claim([{ key: 'c', at: T0 + 1, cooldownMs: DAY, findingId: 'NEW', eventIds: ['e2'] }]),
+      await now.claim([
+        { owner: 'o', key: 'c', at: T0 + 1, cooldownMs: DAY, findingId: 'NEW', eventIds: ['e2'] },
+      ]),
     ).toEqual([{ first: true }]);
   });
 
@@ -203,7 +308,9 @@ describe('DynamoDbState', () => {
       { key: 'old', time: T0, eventId: 'e1' },
       { key: 'new', time: future + 30_000, eventId: 'e2' },
     ]);
-    await store.claim([{ key: 'c', at: future, cooldownMs: DAY, findingId: 'F', eventIds: ['e1'] }]);
+    await store.claim([
+      { owner: 'o', key: 'c', at: future, cooldownMs: DAY, findingId: 'F', eventIds: ['e1'] },
+    ]);
     await store.remember([{ key: 'm', value: 'v', expiresAt: future + 5 * DAY }]);
     const page = await c.send(new ScanCommand({ TableName: table }));
     const ttl = Object.fromEntries((page.Items ?? []).map((item) => [item.pk?.S, Number(item.ttl?.N)]));
@@ -236,6 +343,7 @@ describe('DynamoDbState', () => {
     expect(store.stats.byOperation.get('Query')).toBe(3);
 
     const claims = entries.map((e, i) => ({
+      owner: 'o',
       key: e.key,
       at: e.time,
       cooldownMs: 10 * MINUTE,
@@ -292,14 +400,35 @@ describe('DynamoDbState', () => {
     const store = new DynamoDbState({ client: client(), table });
     const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `e${from + i}`);
     await store.claim([
-      { key: 'k', at: T0, cooldownMs: DAY, findingId: 'F', eventIds: ids(0, MAX_STORED_EVENT_IDS - 10) },
+      {
+        owner: 'o',
+        key: 'k',
+        at: T0,
+        cooldownMs: DAY,
+        findingId: 'F',
+        eventIds: ids(0, MAX_STORED_EVENT_IDS - 10),
+      },
     ]);
     const [within] = await store.claim([
-      { key: 'k', at: T0 + 1, cooldownMs: DAY, findingId: 'G', eventIds: ids(0, MAX_STORED_EVENT_IDS) },
+      {
+        owner: 'o',
+        key: 'k',
+        at: T0 + 1,
+        cooldownMs: DAY,
+        findingId: 'G',
+        eventIds: ids(0, MAX_STORED_EVENT_IDS),
+      },
     ]);
     expect(within).toEqual({ first: false, findingId: 'F', firedAt: T0, count: MAX_STORED_EVENT_IDS });
     const [beyond] = await new DynamoDbState({ client: client(), table }).claim([
-      { key: 'k', at: T0 + 2, cooldownMs: DAY, findingId: 'H', eventIds: ids(MAX_STORED_EVENT_IDS, 100) },
+      {
+        owner: 'o',
+        key: 'k',
+        at: T0 + 2,
+        cooldownMs: DAY,
+        findingId: 'H',
+        eventIds: ids(MAX_STORED_EVENT_IDS, 100),
+      },
     ]);
     expect(beyond).toEqual({ first: false, findingId: 'F', firedAt: T0, count: MAX_STORED_EVENT_IDS + 100 });
   });

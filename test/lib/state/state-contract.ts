@@ -13,7 +13,9 @@ const claim = (
   cooldownMs: number,
   eventIds: string[],
   findingId = `f-${at}`,
+  owner = 'engine-1',
 ): ClaimRequest => ({
+  owner,
   key,
   at,
   cooldownMs,
@@ -164,6 +166,60 @@ export function describeStateContract(name: string, open: () => Promise<StatePor
       expect(await store.claim([once])).toEqual([{ first: false, findingId: 'F1', firedAt: T0, count: 1 }]);
     });
 
+    it('re-raises under the stored id a claim another owner never confirmed; the same owner folds', async () => {
+      const store = await open();
+      const cd = 10 * MINUTE;
+      expect(await store.claim([claim('k', T0, cd, ['e1'], 'F1', 'dead')])).toEqual([{ first: true }]);
+      // The same owner (one run's burst) folds.
+      expect(await store.claim([claim('k', T0 + 1, cd, ['e2'], 'F2', 'dead')])).toEqual([
+        { first: false, findingId: 'F1', firedAt: T0, count: 2 },
+      ]);
+      // Another owner (a redelivery after the first process died) raises it again, and now owns it: its own
+      // repeats in the same batch and later fold.
+      expect(
+        await store.claim([
+          claim('k', T0 + 2, cd, ['e3'], 'F3', 'next'),
+          claim('k', T0 + 3, cd, ['e4'], 'F4', 'next'),
+        ]),
+      ).toEqual([
+        { first: true, findingId: 'F1' },
+        { first: false, findingId: 'F1', firedAt: T0, count: 4 },
+      ]);
+      expect(await store.claim([claim('k', T0 + 4, cd, ['e4'], 'F5', 'next')])).toEqual([
+        { first: false, findingId: 'F1', firedAt: T0, count: 4 },
+      ]);
+    });
+
+    it('folds repeats from any owner once the claim is confirmed', async () => {
+      const store = await open();
+      const cd = 10 * MINUTE;
+      await store.claim([claim('k', T0, cd, ['e1'], 'F1', 'a'), claim('other', T0, cd, ['x1'], 'X1', 'a')]);
+      // A stale finding id (the claim was replaced) confirms nothing.
+      await store.confirm([
+        { key: 'k', findingId: 'F1' },
+        { key: 'other', findingId: 'OLD' },
+        { key: 'never-claimed', findingId: 'N' },
+      ]);
+      expect(
+        await store.claim([
+          claim('k', T0 + 1, cd, ['e2'], 'F2', 'b'),
+          claim('other', T0 + 1, cd, [], 'X2', 'b'),
+        ]),
+      ).toEqual([
+        { first: false, findingId: 'F1', firedAt: T0, count: 2 },
+        { first: true, findingId: 'X1' },
+      ]);
+      await store.confirm([{ key: 'other', findingId: 'X1' }]);
+      expect(await store.claim([claim('other', T0 + 2, cd, [], 'X3', 'a')])).toEqual([
+        { first: false, findingId: 'X1', firedAt: T0, count: 1 },
+      ]);
+      // Past the cooldown a new claim starts unconfirmed again.
+      expect(await store.claim([claim('k', T0 + cd, cd, ['e9'], 'F9', 'a')])).toEqual([{ first: true }]);
+      expect(await store.claim([claim('k', T0 + cd + 1, cd, [], 'FA', 'b')])).toEqual([
+        { first: true, findingId: 'F9' },
+      ]);
+    });
+
     it('remembers the last value per key and recalls it, expired or not (callers judge expiry)', async () => {
       const store = await open();
       await store.remember([
@@ -219,6 +275,7 @@ export function describeStateContract(name: string, open: () => Promise<StatePor
       await store.addEntries([]);
       await store.remember([]);
       expect(await store.claim([])).toEqual([]);
+      await store.confirm([]);
       expect(await store.readEntries([], T0, T0)).toEqual(new Map());
       expect(await store.recall([])).toEqual(new Map());
     });
