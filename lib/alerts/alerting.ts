@@ -16,9 +16,10 @@ import { publishInput } from './sns-message.ts';
  * marks each delivery once its sink has it. Slack and SNS are delivered side by side, so one failing never
  * holds up the other; Slack posts are grouped per principal per minute and paced per channel.
  *
- * Guarantees: nothing routed is lost (it stays pending until sent or given up after `alerts.maxAttempts`,
- * which is logged as an error); nothing is sent to the same sink twice, except when the process dies after
- * the sink accepted a message and before `markSent` was stored — then `flush` sends it once more.
+ * Guarantees: nothing routed is lost (it stays pending until sent, or given up after `alerts.maxAttempts`
+ * attempts once `alerts.retryFor` has passed, which is logged as an error); nothing is sent to the same
+ * sink twice, except when the process dies after the sink accepted a message and before `markSent` was
+ * stored — then `flush` sends it once more.
  */
 
 export interface AlertingOptions {
@@ -122,7 +123,8 @@ export function createAlerting(options: AlertingOptions): Alerting {
     } catch (error) {
       const message = describeError(error);
       for (const { delivery, attempts } of begun) {
-        const gaveUp = attempts >= alerts.maxAttempts;
+        // Both: a burst of quick failures must not give up within minutes, nor a single slow one early.
+        const gaveUp = attempts >= alerts.maxAttempts && now() - delivery.createdAt >= alerts.retryFor;
         await guarded(() => outbox.markFailed(delivery, message, gaveUp, now()));
         const { findingId, sink } = delivery;
         report.failed.push({ findingId, sink, error: message, attempts, gaveUp });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from '../config/duration.ts';
 import { SEVERITIES } from '../engine/finding.ts';
 
 /**
@@ -101,7 +102,13 @@ export function buildAlertsSchema(detectorIds: readonly string[]) {
         }),
       maxAttempts: z.number().int().min(1).max(50).default(5).meta({
         description:
-          'Delivery attempts per finding and destination (over runs) before it is given up, loudly.',
+          'Delivery attempts per finding and destination (over runs) before it may be given up, loudly; ' +
+          'it is given up only once retryFor has passed as well.',
+      }),
+      retryFor: durationSchema.prefault('24h').meta({
+        description:
+          'How long a delivery keeps being retried (every flush) before it may be given up: a Slack or ' +
+          'SNS outage shorter than this loses no alert.',
       }),
       traceSource: z
         .string()

@@ -242,9 +242,11 @@ describe('alerting to Slack and SNS', () => {
     expect(slackCounts(slack).get(finding.id)).toBe(2);
   });
 
-  it('gives up after alerts.maxAttempts, saying so, and never silently', async () => {
+  it('gives up after alerts.maxAttempts once alerts.retryFor has passed, saying so, never silently', async () => {
     slack.fallback(platformError('channel_not_found'));
-    const { alerting, logs } = setup({ alerts: { slack: { channel: '#gone' }, maxAttempts: 2 } });
+    const { alerting, logs, clock } = setup({
+      alerts: { slack: { channel: '#gone' }, maxAttempts: 2, retryFor: '1h' },
+    });
     const finding = examples[0] as Finding;
     const first = await alerting.notify([finding]);
     expect(first.failed).toEqual([
@@ -256,16 +258,20 @@ describe('alerting to Slack and SNS', () => {
         gaveUp: false,
       },
     ]);
+    // Attempts used up, but within retryFor: still pending, and tried at every flush.
+    clock.advance(59 * 60_000);
+    expect((await alerting.flush()).failed[0]).toMatchObject({ attempts: 2, gaveUp: false });
+    clock.advance(60_000);
     const second = await alerting.flush();
-    expect(second.failed[0]).toMatchObject({ attempts: 2, gaveUp: true });
+    expect(second.failed[0]).toMatchObject({ attempts: 3, gaveUp: true });
     expect(second.pending).toBe(0);
     expect(logs).toContainEqual(
-      expect.objectContaining({ level: 'error', msg: 'alert given up', findingId: finding.id, attempts: 2 }),
+      expect.objectContaining({ level: 'error', msg: 'alert given up', findingId: finding.id, attempts: 3 }),
     );
     const requests = slack.requests.length;
     expect(await alerting.flush()).toEqual({ sent: [], failed: [], pending: 0 });
     expect(slack.requests.length).toBe(requests);
-    expect(requests).toBe(2); // platform errors are not retried by the client
+    expect(requests).toBe(3); // platform errors are not retried by the client
   });
 
   it('never shows the token in errors or logs', async () => {
