@@ -71,7 +71,10 @@ const RULES: Readonly<Record<string, Rule>> = {
   'organizations:LeaveOrganization': 'critical',
   // Disabling CloudTrail's (or GuardDuty's…) trusted access stops the organization trail in every account.
   'organizations:DisableAWSServiceAccess': (request) =>
-    SECURITY_PRINCIPALS.has(String(request?.servicePrincipal)) ? 'critical' : undefined,
+    // typeof, not String(): String() of a deeply nested array overflows the stack.
+    typeof request?.servicePrincipal === 'string' && SECURITY_PRINCIPALS.has(request.servicePrincipal)
+      ? 'critical'
+      : undefined,
   'securityhub:DisableSecurityHub': 'critical',
   'securityhub:DisassociateFromAdministratorAccount': 'high',
   'securityhub:DisassociateFromMasterAccount': 'high',

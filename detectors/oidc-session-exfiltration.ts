@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { defineDetector, type Observation } from '../lib/engine/detector.ts';
 import type { NormalizedEvent, OidcAssumption } from '../lib/events/normalized-event.ts';
+import { numberValue } from '../lib/events/record-fields.ts';
 import { ciProviderOf, configuredIssuers } from '../lib/identity/ci-issuer.ts';
 import { networksOf, parseIp } from '../lib/identity/network.ts';
 
@@ -43,7 +44,8 @@ function isCiAssumption(oidc: OidcAssumption, config: ResolvedConfig): boolean {
 /** How long the issued credentials live: the stated expiry, else the requested duration, else STS's 1h default. */
 function lifetimeOf(event: NormalizedEvent, oidc: OidcAssumption): number {
   const fromExpiry = oidc.expiresAt === undefined ? Number.NaN : oidc.expiresAt - event.time;
-  const requested = Number(event.requestParameters?.durationSeconds) * 1000;
+  // numberValue, not Number(): the request is the caller's, and Number() of a deep array overflows the stack.
+  const requested = (numberValue(event.requestParameters?.durationSeconds) ?? Number.NaN) * 1000;
   const lifetime = fromExpiry > 0 ? fromExpiry : requested > 0 ? requested : HOUR_MS;
   return Math.min(lifetime, MAX_LIFETIME_MS);
 }

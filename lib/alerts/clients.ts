@@ -1,5 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { LogLevel, type RetryOptions, WebClient } from '@slack/web-api';
+import { redactSecrets } from '../output/redact.ts';
 
 /**
  * The Slack and SNS clients alerts use, with bounded retries and timeouts: the SDK defaults retry a 500
@@ -50,7 +51,10 @@ export function snsClientFromEnv(): SNSClient {
   });
 }
 
-/** Hides Slack tokens in text that may be printed or logged (error messages, request echoes). */
+/**
+ * Hides secrets in text that may be printed or logged (error messages, request echoes): Slack tokens by
+ * their shape, and the token and AWS credentials this process holds (lib/output/redact.ts).
+ */
 export function redactTokens(text: string): string {
-  return text.replace(/(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '[redacted]');
+  return redactSecrets(text);
 }

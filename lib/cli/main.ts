@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load-config.ts';
+import { redactSecrets } from '../output/redact.ts';
 import { terminalSafe } from '../output/terminal-safe.ts';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerConfig } from './commands/config.ts';
@@ -45,9 +46,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`trailguard: invalid config\n${terminalSafe(error.describe())}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(
-      `trailguard: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    process.stderr.write(`trailguard: unexpected error: ${describeUnexpected(error)}\n`);
     return EXIT.crash;
   }
+}
+
+/**
+ * A crash's message and stack for stderr. Messages can quote event data (escape sequences) or a request
+ * echoing a token, so each line is redacted and made terminal-safe; the lines stay lines.
+ */
+export function describeUnexpected(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return redactSecrets(text)
+    .split('\n')
+    .map((line) => terminalSafe(line))
+    .join('\n');
 }

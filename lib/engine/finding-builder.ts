@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { Detector } from './detector.ts';
 import type { Finding, FindingDraft, Severity } from './finding.ts';
+import { boundDetails } from './finding-details.ts';
 
 /**
  * Turns a detector's draft into the finding contract: the engine's fields (id, time, account, region,
@@ -31,7 +32,8 @@ export function buildFinding(
     count: draft.count,
     firstSeen: draft.firstSeen,
     lastSeen: draft.lastSeen,
-    details: draft.details,
+    // Bounded: details hold event data as the caller wrote it (any depth, any size).
+    details: draft.details === undefined ? undefined : boundDetails(draft.details),
   };
   for (const key of Object.keys(finding) as (keyof Finding)[]) {
     if (finding[key] === undefined) delete finding[key];

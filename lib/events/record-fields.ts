@@ -28,6 +28,21 @@ export function objectAt(object: JsonObject | undefined, key: string): JsonObjec
   return object === undefined ? undefined : objectValue(object[key]);
 }
 
+/** Longer than any number CloudTrail writes as text; bounds the work on hostile input. */
+const MAX_NUMBER_TEXT = 32;
+
+/**
+ * A finite number that CloudTrail may serialize either way: `3600` or `"3600"`. Anything else (objects,
+ * arrays, booleans, `""`) is undefined, never coerced: `Number()` on an attacker's array calls its
+ * `toString`, which recurses through every level of nesting and overflows the stack on deep input.
+ */
+export function numberValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_NUMBER_TEXT) return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
 /**
  * A boolean that CloudTrail may serialize either way: `true`/`false` or `"true"`/`"false"` (real captures
  * write `sessionCredentialFromConsole: "true"`, Panther tests write `true`). Anything else is undefined.

@@ -384,7 +384,9 @@ export function analyzeTrustPolicy(
   const statements: CiTrustStatement[] = [];
   const problems: TrustProblem[] = [];
   list.forEach((statement: unknown, index) => {
-    if (!isRecord(statement) || String(statement.Effect).toLowerCase() !== 'allow') return;
+    // IAM only accepts a string Effect; String() of anything else (a deep array) could overflow the stack.
+    if (!isRecord(statement) || typeof statement.Effect !== 'string') return;
+    if (statement.Effect.toLowerCase() !== 'allow') return;
     if (!grantsWebIdentity(statement) || !isRecord(statement.Principal)) return;
     const sid = typeof statement.Sid === 'string' ? statement.Sid : undefined;
     const entries = conditionEntries(statement.Condition);

@@ -1,5 +1,5 @@
 import { decodeBytesSync, errorMessage } from './decode.ts';
-import { childPath, isJsonObject, jsonType, listKeys } from './json-shape.ts';
+import { childPath, isJsonObject, jsonType, listKeys, quoted } from './json-shape.ts';
 import { CONTROL_MESSAGE_SKIP_REASON, DEFAULT_MAX_FILE_BYTES } from './types.ts';
 
 /** A record found inside a JSON value, or an entry passed over and why. */
@@ -114,7 +114,7 @@ function visitItems(
 
 /** Every CloudTrail detail-type (API call, console action/sign-in, service event, Insight) carries the record in `detail`. */
 function visitEventBridge(event: Record<string, unknown>, where: string, sink: UnwrapSink): void {
-  const detailType = String(event['detail-type']);
+  const detailType = quoted(String(event['detail-type']));
   if (!isJsonObject(event.detail)) {
     sink.skip(
       at(where, `EventBridge event "${detailType}" without a detail object (${jsonType(event.detail)})`),

@@ -1,15 +1,21 @@
 import type { Finding } from '../engine/finding.ts';
 import { formatTable } from './format-table.ts';
+import { jsonText } from './json-text.ts';
 
 export const FINDING_FORMATS = ['table', 'jsonl', 'json'] as const;
 export type FindingFormat = (typeof FINDING_FORMATS)[number];
 
 /**
- * Machine formats are JSON: `JSON.stringify` escapes control characters, so event data cannot break a
- * line or inject a terminal sequence. The table is for people and escapes every cell.
+ * Machine formats are JSON with every control, bidi and zero-width character escaped (`jsonText`), so
+ * event data cannot break a line or inject a terminal sequence. The table is for people and escapes every cell.
  */
 export function findingToJsonLine(finding: Finding): string {
-  return JSON.stringify(finding);
+  return jsonText(finding);
+}
+
+/** `--format json`: every finding in one indented array. */
+export function findingsToJson(findings: readonly Finding[]): string {
+  return jsonText(findings, 2);
 }
 
 /** Shortens an ARN for a table cell: `arn:aws:iam::111122223333:role/deploy-prod` → `111122223333:role/deploy-prod`. */

@@ -1,5 +1,6 @@
 import { formatCsv } from '../output/csv.ts';
 import { formatTable } from '../output/format-table.ts';
+import { jsonText } from '../output/json-text.ts';
 import type { Cell, Column, QueryDefinition, Row } from './query-types.ts';
 
 /**
@@ -19,7 +20,7 @@ function ordered(columns: readonly Column[], row: Row): Record<string, Cell> {
 }
 
 export function renderJsonl(columns: readonly Column[], rows: readonly Row[]): string {
-  return rows.map((row) => `${JSON.stringify(ordered(columns, row))}\n`).join('');
+  return rows.map((row) => `${jsonText(ordered(columns, row))}\n`).join('');
 }
 
 function csvValue(cell: Cell | undefined): string | number | boolean | null {

@@ -10,6 +10,7 @@ import { readCloudTrail } from '../../ingest/read-cloudtrail.ts';
 import {
   FINDING_FORMATS,
   type FindingFormat,
+  findingsToJson,
   findingToJsonLine,
   formatFindingsTable,
 } from '../../output/format-findings.ts';
@@ -148,7 +149,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   });
   progress.clear();
 
-  if (options.format === 'json') process.stdout.write(`${JSON.stringify(collected, null, 2)}\n`);
+  if (options.format === 'json') process.stdout.write(`${findingsToJson(collected)}\n`);
   if (options.format === 'table') process.stdout.write(`${formatFindingsTable(collected)}\n`);
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`${formatRunSummary({ files, bytes, seconds, stats, engine })}\n`);
