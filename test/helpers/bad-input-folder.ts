@@ -2,9 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { corpusFiles, corpusRecords } from '../lib/events/corpus.ts';
 import { EXAMPLE_PIPELINES } from './config.ts';
-import { derivedRecord } from './records.ts';
+import { corpusFiles, corpusRecords, derivedRecord } from './records.ts';
 import { wrongTypeVariants } from './wrong-types.ts';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,4 @@
-import { corpusRecords } from '../lib/events/corpus.ts';
-import { derivedRecord } from './records.ts';
+import { corpusRecords, derivedRecord } from './records.ts';
 
 type Json = Record<string, unknown>;
 

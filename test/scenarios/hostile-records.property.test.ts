@@ -10,7 +10,7 @@ import { formatFindingsTable } from '../../lib/output/format-findings.ts';
 import { MemoryState } from '../../lib/state/memory-state.ts';
 import { exampleConfig } from '../helpers/config.ts';
 import { HOSTILE_TEXT, RAW_TERMINAL_CONTROL } from '../helpers/hostile-text.ts';
-import { corpusFiles, corpusRecords } from '../lib/events/corpus.ts';
+import { corpusFiles, corpusRecords } from '../helpers/records.ts';
 
 /**
  * Real records with fields replaced, at any depth, by what an attacker or a broken producer could write,
