@@ -100,11 +100,17 @@ export function buildAlertsSchema(detectorIds: readonly string[]) {
             'alerts.slack / alerts.sns (add `alsoDefaults: true` to send to both). A finding no route matches ' +
             'goes to alerts.slack and alerts.sns. Each destination applies its own minSeverity.',
         }),
-      maxAttempts: z.number().int().min(1).max(50).default(5).meta({
-        description:
-          'Delivery attempts per finding and destination (over runs) before it may be given up, loudly; ' +
-          'it is given up only once retryFor has passed as well.',
-      }),
+      maxAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .default(5)
+        .meta({
+          description:
+            'Delivery attempts per finding and destination (over runs) before it may be given up, loudly; ' +
+            'it is given up only once retryFor has passed as well.',
+        }),
       retryFor: durationSchema.prefault('24h').meta({
         description:
           'How long a delivery keeps being retried (every flush) before it may be given up: a Slack or ' +
