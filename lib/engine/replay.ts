@@ -1,5 +1,6 @@
-import { normalizeRecord } from '../events/normalize.ts';
+import { normalizeOrReason } from '../events/normalize.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { recordOrigin } from '../ingest/ingest-source.ts';
 import { claimIngestBatches } from '../ingest/read-cloudtrail.ts';
 import type { IngestItem, RecordOrigin } from '../ingest/types.ts';
 import type { DetectionEngine } from './detection-engine.ts';
@@ -65,20 +66,12 @@ export async function replay(
     options.onProgress?.(stats);
   };
 
-  // Returns true when the batch is full and must be flushed before the next item.
-  const take = (item: IngestItem): boolean => {
-    if (item.kind === 'skip') {
-      if (item.quiet) stats.quietlySkipped++;
-      else skip(item.origin, item.reason);
-      return false;
-    }
+  // The reason a record is skipped, else whether the batch is now full and must be flushed before the next
+  // record. `time` is the record's eventTime when ingestion parsed it already (else NaN).
+  const takeRecord = (record: Record<string, unknown>, time: number): string | boolean => {
     stats.recordsRead++;
-    const normalized = normalizeRecord(item.record);
-    if (!normalized.ok) {
-      skip(item.origin, normalized.reason);
-      return false;
-    }
-    const { event } = normalized;
+    const event = normalizeOrReason(record, time);
+    if (typeof event === 'string') return event;
     if (
       (options.since !== undefined && event.time < options.since) ||
       (options.until !== undefined && event.time >= options.until)
@@ -89,20 +82,40 @@ export async function replay(
     batch.push(event);
     return batch.length >= batchSize;
   };
+  const takeSkip = (item: Extract<IngestItem, { kind: 'skip' }>): void => {
+    if (item.quiet) stats.quietlySkipped++;
+    else skip(item.origin, item.reason);
+  };
 
-  // A stream from readCloudTrail is taken a file at a time: no await per record.
+  // A stream from readCloudTrail is taken a file at a time: no await, item or origin object per record.
   const files = claimIngestBatches(items);
   if (files) {
-    for await (const file of files) {
-      for (let i = 0; i < file.length; i++) {
-        if (take(file[i] as IngestItem)) await flush();
+    for await (const source of files) {
+      for (const item of source.skips) if (item.kind === 'skip') takeSkip(item);
+      const { records, times } = source;
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i] as Record<string, unknown>;
+        // The source is ours alone: letting go of each record as it is taken lets the judged part of a
+        // file be collected young, instead of the whole parsed file surviving until its last record.
+        records[i] = undefined;
+        const taken = takeRecord(record, times[i] as number);
+        // The origin object is only made for a message.
+        if (typeof taken === 'string') skip(recordOrigin(source, i), taken);
+        else if (taken) await flush();
         // A turn of the event loop every so often: the reader's read-ahead of the next file (I/O, then
         // gunzip on the thread pool) only moves on when its callbacks get to run.
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
   } else {
-    for await (const item of items) if (take(item)) await flush();
+    for await (const item of items) {
+      if (item.kind === 'skip') takeSkip(item);
+      else {
+        const taken = takeRecord(item.record, Number.NaN);
+        if (typeof taken === 'string') skip(item.origin, taken);
+        else if (taken) await flush();
+      }
+    }
   }
   await flush();
   return stats;

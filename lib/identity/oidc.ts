@@ -1,6 +1,6 @@
 import { parseExpiration } from '../events/expiration.ts';
 import type { OidcAssumption, RoleRef } from '../events/normalized-event.ts';
-import { type JsonObject, objectAt, objectValue, stringAt } from '../events/record-fields.ts';
+import { type JsonObject, nonEmptyString, objectAt, objectValue, stringAt } from '../events/record-fields.ts';
 import { parseAssumedRoleArn, parseRoleArn } from './arn.ts';
 import {
   issuerOfProvider,
@@ -105,6 +105,8 @@ export function resolveOidcAssumption(
  * (`sessionContext.webIdFederationData.federatedProvider`); undefined for `{}` and for other sessions.
  */
 export function federatedProviderOf(userIdentity: unknown): string | undefined {
-  const sessionContext = objectAt(objectValue(userIdentity), 'sessionContext');
-  return stringAt(objectAt(sessionContext, 'webIdFederationData'), 'federatedProvider');
+  // Named reads, not the keyed helpers: this runs for every record, and a property read through a shared
+  // helper with many keys is a megamorphic lookup every time.
+  const sessionContext = objectValue(objectValue(userIdentity)?.sessionContext);
+  return nonEmptyString(objectValue(sessionContext?.webIdFederationData)?.federatedProvider);
 }

@@ -1,5 +1,11 @@
 import { decodeText, errorMessage, type Inflated, inflateBytes } from './decode.ts';
-import { ingestDecoded } from './ingest-source.ts';
+import {
+  type IngestedSource,
+  ingestDecoded,
+  ingestedItems,
+  skippedSource,
+  skipsOnly,
+} from './ingest-source.ts';
 import { listFiles } from './list-files.ts';
 import type { ListedFile } from './order-files.ts';
 import { readFileBounded, readStreamBounded, type SourceBytes } from './read-source.ts';
@@ -26,14 +32,14 @@ export function readCloudTrail(
   paths: readonly string[],
   options: IngestOptions = {},
 ): AsyncGenerator<IngestItem> {
-  const batches = readCloudTrailBatches(paths, options);
+  const batches = readCloudTrailSources(paths, options);
   const use = { items: false, batches: false };
   const items = (async function* () {
     if (use.batches) throw new Error('readCloudTrail: the stream was already read file by file');
     use.items = true;
-    for await (const batch of batches) yield* batch;
+    for await (const batch of batches) yield* ingestedItems(batch);
   })();
-  const claim = (): AsyncIterable<readonly IngestItem[]> | undefined => {
+  const claim = (): AsyncIterable<IngestedSource> | undefined => {
     if (use.items || use.batches) return undefined;
     use.batches = true;
     return batches;
@@ -42,17 +48,17 @@ export function readCloudTrail(
 }
 
 /**
- * The same sequence as {@link readCloudTrail}, one array per source (the listing's skips first, then each
- * file, then stdin). Every item of a file is ready at once, so consumers that can take a file at a time
- * save an await (and the promises behind it) per record.
+ * The same sequence as {@link readCloudTrail}, one {@link IngestedSource} per source (the listing's skips
+ * first, then each file, then stdin). Every record of a file is ready at once, so consumers that can take
+ * a file at a time save an await (and the promises behind it) per record, and the item and origin objects.
  */
-export async function* readCloudTrailBatches(
+export async function* readCloudTrailSources(
   paths: readonly string[],
   options: IngestOptions = {},
-): AsyncGenerator<readonly IngestItem[]> {
+): AsyncGenerator<IngestedSource> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const listing = await listFiles(paths);
-  if (listing.skips.length > 0) yield listing.skips;
+  if (listing.skips.length > 0) yield skipsOnly('', listing.skips);
   const { files } = listing;
   // Reading and gunzipping the next files (I/O and the thread pool) overlaps judging this one.
   const ahead: Promise<Fetched>[] = [];
@@ -60,8 +66,8 @@ export async function* readCloudTrailBatches(
   for (let i = 0; i < files.length; i++) {
     while (next < files.length && next <= i + READ_AHEAD)
       ahead.push(fetchFile(files[next++] as ListedFile, maxBytes));
-    const current = await (ahead.shift() as Promise<Fetched>);
-    yield ingestFetched(current, maxBytes, options);
+    // Not held in a local across the yield: the file's bytes can go as soon as its text is parsed.
+    yield ingestFetched(await (ahead.shift() as Promise<Fetched>), maxBytes, options);
   }
   if (listing.stdin) {
     const stdin = options.stdin ?? process.stdin;
@@ -96,15 +102,15 @@ function ingestFetched(
   { file, source, inflated }: Fetched,
   maxBytes: number,
   options: IngestOptions,
-): IngestItem[] {
-  if (!source.ok) return [{ kind: 'skip', origin: { file }, reason: source.reason }];
+): IngestedSource {
+  if (!source.ok) return skippedSource(file, source.reason);
   options.onFile?.(file, source.bytes.length);
   try {
     const decoded = inflated?.ok ? decodeText(inflated.bytes) : (inflated ?? decodeText(source.bytes));
     return ingestDecoded(file, decoded, maxBytes);
   } catch (error) {
     // Ingestion is built not to throw; this keeps a bug in it from ending a whole replay.
-    return [{ kind: 'skip', origin: { file }, reason: `internal error: ${errorMessage(error)}` }];
+    return skippedSource(file, `internal error: ${errorMessage(error)}`);
   }
 }
 
@@ -113,12 +119,12 @@ const CLAIM_BATCHES = Symbol('trailguard.readCloudTrail.batches');
 /**
  * The file-at-a-time form behind a stream that {@link readCloudTrail} returned and nobody has started
  * reading; undefined for any other iterable (or one already started). Taking it makes the item-by-item
- * form unusable, so the records are never read twice.
+ * form unusable, so the records are never read twice (and the taker owns each source it is handed).
  */
 export function claimIngestBatches(
   items: AsyncIterable<IngestItem>,
-): AsyncIterable<readonly IngestItem[]> | undefined {
-  const claim = (items as { [CLAIM_BATCHES]?: () => AsyncIterable<readonly IngestItem[]> | undefined })[
+): AsyncIterable<IngestedSource> | undefined {
+  const claim = (items as { [CLAIM_BATCHES]?: () => AsyncIterable<IngestedSource> | undefined })[
     CLAIM_BATCHES
   ];
   return typeof claim === 'function' ? claim() : undefined;

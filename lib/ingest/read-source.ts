@@ -16,8 +16,9 @@ export async function readFileBounded(file: string, maxBytes: number): Promise<S
     if (info.isDirectory()) return { ok: false, reason: 'is a directory' };
     if (info.isFile() && info.size > maxBytes) return tooLarge(info.size, maxBytes);
     // A regular file in one read (bounded) instead of 64 KiB chunks: each chunk waits for a turn of the
-    // event loop, and a reader reading ahead while the previous file is judged gets few turns.
-    if (info.isFile()) highWaterMark = Math.min(Math.max(info.size + 1, MIN_READ), MAX_READ);
+    // event loop, and a reader reading ahead while the previous file is judged gets few turns. Exactly its
+    // size: a read that fills its buffer is handed on as it is, while a shorter one is copied to fit.
+    if (info.isFile()) highWaterMark = Math.min(Math.max(info.size, MIN_READ), MAX_READ);
   } catch (error) {
     return { ok: false, reason: `cannot read: ${errorMessage(error)}` };
   }
@@ -45,7 +46,8 @@ export async function readStreamBounded(
   } catch (error) {
     return { ok: false, reason: `cannot read: ${errorMessage(error)}` };
   }
-  return { ok: true, bytes: Buffer.concat(chunks, total) };
+  // One chunk (a whole regular file) needs no second copy.
+  return { ok: true, bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total) };
 }
 
 function tooLarge(size: number, maxBytes: number, atLeast = false): SourceBytes {
