@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -6,11 +5,19 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import {
+  CLAIM_NAMES,
+  foldsInto,
+  newWriteId,
+  parseClaim,
+  reraises,
+  type StoredClaim,
+} from './dynamodb-claim-item.ts';
 import { type DynamoContext, PARALLEL_REQUESTS } from './dynamodb-context.ts';
 import { partitionKey, SINGLE_ITEM_SORT_KEY, ttlSeconds } from './dynamodb-keys.ts';
 import { mapLimit } from './map-limit.ts';
 import type { ClaimKey, ClaimRequest, ClaimResult } from './state-port.ts';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './table-definition.ts';
+import { PARTITION_KEY, SORT_KEY } from './table-definition.ts';
 
 /**
  * Event ids a claim item keeps (about 20 KB of UUIDs). `count` is the number of distinct ids folded in
@@ -19,75 +26,10 @@ import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from './table-definition.ts';
 export const MAX_STORED_EVENT_IDS = 500;
 const MAX_CACHED_CLAIMS = 10_000;
 
-interface StoredClaim {
-  findingId: string;
-  firedAt: number;
-  until: number;
-  ids: Set<string>;
-  overflow: number;
-  /** TTL, epoch seconds. */
-  ttl: number;
-  /** The engine instance that took (or last re-raised) the claim; absent on items of older versions. */
-  owner: string | undefined;
-  /** Not yet confirmed by its owner. Items without the marker (older versions) count as confirmed. */
-  unconfirmed: boolean;
-  /** A random token of the write that took or re-raised the claim: recognises a retried write. */
-  writeId: string | undefined;
-}
-
 /** How the first claim of a run of claims on one key is decided against the stored claim. */
 type Mode = 'take' | 'fold' | 'reraise';
 
 type WriteOutcome = { ok: true; stored: StoredClaim } | { ok: false; stored: StoredClaim | undefined };
-
-const NAMES = {
-  '#pk': PARTITION_KEY,
-  '#fid': 'fid',
-  '#at': 'at',
-  '#until': 'until',
-  '#ids': 'ids',
-  '#ov': 'ov',
-  '#own': 'own',
-  '#unc': 'unc',
-  '#w': 'w',
-  '#ttl': TTL_ATTRIBUTE,
-};
-
-/** A claim another owner took and never confirmed: a repeat re-raises it instead of folding. */
-function reraises(stored: StoredClaim, claim: ClaimRequest): boolean {
-  return stored.unconfirmed && stored.owner !== claim.owner;
-}
-
-/** Memory-store semantics: a repeat folds when it is before `until` and within its cooldown after firing. */
-function foldsInto(stored: StoredClaim | undefined, claim: ClaimRequest, nowSeconds: number): boolean {
-  return (
-    stored !== undefined &&
-    stored.ttl > nowSeconds &&
-    claim.at < stored.until &&
-    claim.at > stored.firedAt - claim.cooldownMs
-  );
-}
-
-function parseClaim(item: Record<string, AttributeValue> | undefined): StoredClaim | undefined {
-  const findingId = item?.fid?.S;
-  const firedAt = Number(item?.at?.N);
-  const until = Number(item?.until?.N);
-  const ttl = Number(item?.[TTL_ATTRIBUTE]?.N);
-  if (findingId === undefined || !Number.isFinite(firedAt + until + ttl)) return undefined;
-  const owner = item?.own?.S;
-  return {
-    findingId,
-    firedAt,
-    until,
-    ttl,
-    ids: new Set(item?.ids?.SS ?? []),
-    overflow: Number(item?.ov?.N ?? 0),
-    owner,
-    // A marker without an owner cannot be re-raised conditionally: treat it as confirmed.
-    unconfirmed: item?.unc !== undefined && owner !== undefined,
-    writeId: item?.w?.S,
-  };
-}
 
 /**
  * Claims as one conditional item per finding key. The first claim is an UpdateItem whose condition is
@@ -150,7 +92,7 @@ export class DynamoClaims {
               Key: { [PARTITION_KEY]: { S: pk }, [SORT_KEY]: { S: SINGLE_ITEM_SORT_KEY } },
               UpdateExpression: 'REMOVE #unc',
               ConditionExpression: '#fid = :fid',
-              ExpressionAttributeNames: { '#unc': NAMES['#unc'], '#fid': NAMES['#fid'] },
+              ExpressionAttributeNames: { '#unc': CLAIM_NAMES['#unc'], '#fid': CLAIM_NAMES['#fid'] },
               ExpressionAttributeValues: { ':fid': { S: findingId } },
             }),
           ),
@@ -374,7 +316,7 @@ export class DynamoClaims {
     const { client, table, stats } = this.#context;
     const Key = { [PARTITION_KEY]: { S: pk }, [SORT_KEY]: { S: SINGLE_ITEM_SORT_KEY } };
     const names = Object.fromEntries(
-      Object.entries(NAMES).filter(([name]) =>
+      Object.entries(CLAIM_NAMES).filter(([name]) =>
         `${update.UpdateExpression} ${update.ConditionExpression}`.includes(name),
       ),
     );
@@ -412,9 +354,4 @@ export class DynamoClaims {
       return { ok: false, stored: found };
     }
   }
-}
-
-/** Identifies one write across the SDK's retries of it (the same request is sent again). */
-function newWriteId(): string {
-  return randomBytes(9).toString('base64url');
 }

@@ -95,8 +95,10 @@ export function parseWindowItem(key: string, item: Record<string, AttributeValue
  * lateness) are removed by later writes (this process remembers the stale names it saw): no writer puts an
  * entry there any more, and no read of an event delivered within the lateness reaches back that far. An
  * event delivered later than that is still judged, on buckets and what the item still holds: its window
- * may miss live entries already removed (the CLI's replays, which write buckets, are not affected). A key whose item passes `WINDOW_CAP_BYTES` is
- * marked hot (`h`, only ever raised) and its next entries go to buckets until the mark passes.
+ * may miss live entries already removed (the CLI's replays, which write buckets, are not affected).
+ *
+ * A key whose item passes `WINDOW_CAP_BYTES` is marked hot (`h`, only ever raised) and its next entries
+ * go to buckets until the mark passes; reads reaching back to the mark Query buckets and item together.
  */
 export class DynamoWindows {
   readonly #context: DynamoContext;
