@@ -73,3 +73,18 @@ export function variant(record: JsonRecord, change: (copy: Patchable) => void): 
   change(copy);
   return normalized(copy);
 }
+
+/** A path to a value inside a record: object keys and array indexes. */
+export type ValuePath = (string | number)[];
+
+/** Every path to a value inside a record (objects and arrays), depth-first: what fuzzing can replace. */
+export function valuePaths(value: unknown, prefix: ValuePath = [], out: ValuePath[] = []): ValuePath[] {
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
+      out.push(path);
+      valuePaths(child, path, out);
+    }
+  }
+  return out;
+}

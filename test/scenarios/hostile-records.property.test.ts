@@ -10,7 +10,7 @@ import { formatFindingsTable } from '../../lib/output/format-findings.ts';
 import { MemoryState } from '../../lib/state/memory-state.ts';
 import { exampleConfig } from '../helpers/config.ts';
 import { HOSTILE_TEXT, RAW_TERMINAL_CONTROL } from '../helpers/hostile-text.ts';
-import { corpusFiles, corpusRecords } from '../helpers/records.ts';
+import { corpusFiles, corpusRecords, type ValuePath, valuePaths } from '../helpers/records.ts';
 
 /**
  * Real records with fields replaced, at any depth, by what an attacker or a broken producer could write,
@@ -24,7 +24,7 @@ const RUNS = { engine: 1_000, hostileStrings: 700 } as const;
 const TIMEOUT_MS = 120_000;
 
 type Json = Record<string, unknown>;
-type Path = (string | number)[];
+type Path = ValuePath;
 
 const RECORDS_DIR = new URL('../fixtures/records/', import.meta.url);
 const REAL_RECORDS: Json[] = [
@@ -34,19 +34,7 @@ const REAL_RECORDS: Json[] = [
     .map((name) => JSON.parse(readFileSync(new URL(name, RECORDS_DIR), 'utf8')) as Json),
 ];
 
-/** Every path to a value inside a record (objects and arrays), depth-first. */
-function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-      out.push(path);
-      pathsOf(child, path, out);
-    }
-  }
-  return out;
-}
-
-const CANDIDATES = REAL_RECORDS.map((record) => ({ record, paths: pathsOf(record) }));
+const CANDIDATES = REAL_RECORDS.map((record) => ({ record, paths: valuePaths(record) }));
 
 /** Sets `path` in `root` (in place); false when an earlier change left no container on the way. */
 function setAt(root: Json, path: Path, make: (old: unknown) => unknown): boolean {

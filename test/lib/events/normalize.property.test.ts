@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type NormalizeResult, normalizeRecord } from '../../../lib/events/normalize.ts';
-import { corpusFiles, corpusRecords } from '../../helpers/records.ts';
+import { corpusFiles, corpusRecords, valuePaths } from '../../helpers/records.ts';
 
 type Json = Record<string, unknown>;
 
@@ -16,18 +16,6 @@ function expectTotal(record: Json): NormalizeResult {
 }
 
 const REAL_RECORDS: Json[] = corpusFiles().flatMap((file) => corpusRecords(file));
-
-/** Every path to a value inside a record (objects and arrays), depth-first. */
-function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-      out.push(path);
-      pathsOf(child, path, out);
-    }
-  }
-  return out;
-}
 
 function replaceAt(record: Json, path: (string | number)[], replacement: unknown): Json {
   const copy = structuredClone(record);
@@ -133,7 +121,7 @@ describe('normalizeRecord is total', () => {
   });
 
   it('on real records with a random field replaced by junk', () => {
-    const candidates = REAL_RECORDS.map((record) => ({ record, paths: pathsOf(record) })).filter(
+    const candidates = REAL_RECORDS.map((record) => ({ record, paths: valuePaths(record) })).filter(
       ({ paths }) => paths.length > 0,
     );
     fc.assert(
