@@ -6,13 +6,13 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { detectors } from '../detectors/index.ts';
+import { liveDeliveryState } from '../infra/live-delivery-state.ts';
 import type { ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { DetectionEngine } from '../lib/engine/detection-engine.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { createStateTable } from '../lib/state/create-table.ts';
 import { WINDOW_SORT_KEY } from '../lib/state/dynamodb-keys.ts';
-import { DynamoDbState } from '../lib/state/dynamodb-state.ts';
-import { stateReach, stateRetention } from '../lib/state/open-state.ts';
+import type { DynamoDbState } from '../lib/state/dynamodb-state.ts';
 import type {
   ClaimKey,
   ClaimRequest,
@@ -193,17 +193,8 @@ async function run(
   await createStateTable(client, table, { maxWaitSeconds: 60 });
   measure(client, capacity);
   try {
-    // Live delivery: the wall clock a few seconds past the newest event of each batch, as EventBridge
-    // and SQS deliver them. The retention reaches to today, or DynamoDB Local's TTL sweeper would delete
-    // the items of a trail generated for last week while the run reads them.
-    const clock = { now: events[0]?.time ?? Date.now() };
-    const inner = new DynamoDbState({
-      client,
-      table,
-      retentionMs: stateRetention(detectors, config) + Math.max(0, Date.now() - clock.now),
-      reachMs: stateReach(detectors, config),
-      now: () => clock.now,
-    });
+    // Live delivery: the store's clock a few seconds past the newest event of each batch.
+    const { state: inner, deliver } = liveDeliveryState(client, table, detectors, config, events);
     const state = new RoundTrips(inner);
     let wall = 0;
     let cpu = 0;
@@ -211,8 +202,7 @@ async function run(
     for (let i = 0; i < events.length; i += batchSize) {
       // As the handlers do it: a new engine per invocation, the state store shared (a warm container).
       const batch = events.slice(i, i + batchSize);
-      for (const event of batch) clock.now = Math.max(clock.now, event.time + DELIVERY_DELAY_MS);
-      const engine = new DetectionEngine({ detectors, config, state, now: clock.now });
+      const engine = new DetectionEngine({ detectors, config, state, now: deliver(batch) });
       const started = performance.now();
       const usage = process.cpuUsage();
       // The handlers confirm the findings' claims once the outbox has them; so does the bench.
@@ -245,9 +235,6 @@ async function run(
     await client.send(new DeleteTableCommand({ TableName: table }));
   }
 }
-
-/** How long after its event time an event reaches the function: EventBridge takes seconds to minutes. */
-const DELIVERY_DELAY_MS = 30_000;
 
 /** True when `java -version` runs: DynamoDB Local needs it. */
 export function javaAvailable(): boolean {

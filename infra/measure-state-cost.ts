@@ -20,8 +20,7 @@ import { normalizeRecord } from '../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { readCloudTrail } from '../lib/ingest/read-cloudtrail.ts';
 import { createStateTable } from '../lib/state/create-table.ts';
-import { DynamoDbState } from '../lib/state/dynamodb-state.ts';
-import { stateReach, stateRetention } from '../lib/state/open-state.ts';
+import { liveDeliveryState } from './live-delivery-state.ts';
 
 interface Capacity {
   read: number;
@@ -93,20 +92,11 @@ async function measure(label: string, events: NormalizedEvent[], batchSize: numb
   const table = `trailguard-cost-${label}-${Date.now().toString(36)}`;
   await createStateTable(client, table, { maxWaitSeconds: 60 });
   try {
-    // Live delivery: the clock 30 s past each batch's newest event, as the handlers see it (live events
-    // cost one counter request). The retention reaches to today so no TTL sweeper deletes a past trail.
-    const clock = { now: events[0]?.time ?? Date.now() };
-    const state = new DynamoDbState({
-      client,
-      table,
-      retentionMs: stateRetention(detectors, config) + Math.max(0, Date.now() - clock.now),
-      reachMs: stateReach(detectors, config),
-      now: () => clock.now,
-    });
+    // Live delivery, as the handlers see it: live events cost one counter request.
+    const { state, deliver } = liveDeliveryState(client, table, detectors, config, events);
     for (let i = 0; i < events.length; i += batchSize) {
       const batch = events.slice(i, i + batchSize);
-      for (const event of batch) clock.now = Math.max(clock.now, event.time + 30_000);
-      const engine = new DetectionEngine({ detectors, config, state, now: clock.now });
+      const engine = new DetectionEngine({ detectors, config, state, now: deliver(batch) });
       // As the handlers do once the outbox has the findings.
       await engine.confirm(await engine.process(batch));
     }
