@@ -15,7 +15,7 @@ import { MemoryState } from '../../lib/state/memory-state.ts';
 import type { StatePort } from '../../lib/state/state-port.ts';
 import { LOCAL_AWS_ENV, localClient } from '../helpers/dynamodb-local.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
-import { createTestTable, deleteTestTable, sharedDynamoDb } from '../helpers/shared-dynamodb.ts';
+import { sharedDynamoDb, TestTables } from '../helpers/shared-dynamodb.ts';
 import { SYNTHETIC_CONFIG, syntheticTrail } from '../helpers/synthetic-trail.ts';
 import { writeS3Trail } from '../helpers/write-s3-trail.ts';
 import { claimItems, counterMembers, reportFigures } from './fault-tables.ts';
@@ -34,7 +34,7 @@ let endpoint: string;
 let admin: DynamoDBClient;
 let dir: string;
 let paths: string[];
-const tables: string[] = [];
+const tables = new TestTables(() => admin);
 const config = parseConfigText(SYNTHETIC_CONFIG, 'synthetic.yaml');
 
 beforeAll(async () => {
@@ -45,16 +45,10 @@ beforeAll(async () => {
   paths = await writeS3Trail(syntheticTrail({ seed: 11, hours: 3, attacks: true }), dir);
 });
 afterAll(async () => {
-  await Promise.all(tables.map((t) => deleteTestTable(admin, t)));
+  await tables.deleteAll();
   admin.destroy();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function table(prefix: string): Promise<string> {
-  const name = await createTestTable(admin, prefix);
-  tables.push(name);
-  return name;
-}
 
 async function detect(state: StatePort, batchSize: number): Promise<Finding[]> {
   const engine = new DetectionEngine({ detectors, config, now: NOW, state });
@@ -86,7 +80,7 @@ describe('DynamoDB faults during a replay', () => {
     const memory = await detect(new MemoryState(), 250);
     expect(memory.length).toBeGreaterThanOrEqual(8);
 
-    const cleanTable = await table('faults-clean');
+    const cleanTable = await tables.create('faults-clean');
     const clean = new DynamoDbState({ client: admin, table: cleanTable });
     expect(await detect(clean, 250)).toEqual(memory);
 
@@ -105,7 +99,7 @@ describe('DynamoDB faults during a replay', () => {
     });
     const client = proxiedClient(proxy);
     try {
-      const faultyTable = await table('faults-throttled');
+      const faultyTable = await tables.create('faults-throttled');
       const faulty = new DynamoDbState({ client, table: faultyTable });
       const findings = await detect(faulty, 250);
       expect(findings).toEqual(memory);
@@ -143,7 +137,7 @@ describe('DynamoDB faults during a replay', () => {
     });
     const client = proxiedClient(proxy);
     try {
-      const store = new DynamoDbState({ client, table: await table('faults-lost-answer') });
+      const store = new DynamoDbState({ client, table: await tables.create('faults-lost-answer') });
       const claim = (key: string, owner: string, findingId: string) => ({
         owner,
         key,
@@ -172,7 +166,7 @@ describe('DynamoDB faults during a replay', () => {
     });
     const client = proxiedClient(proxy, DYNAMODB_REQUEST_TIMEOUT_MS);
     try {
-      const store = new DynamoDbState({ client, table: await table('faults-hung') });
+      const store = new DynamoDbState({ client, table: await tables.create('faults-hung') });
       const started = Date.now();
       await store.addEntries([{ key: 'k', time: NOW, eventId: 'e1' }]);
       const elapsed = Date.now() - started;

@@ -19,7 +19,7 @@ import {
 } from '../handlers/harness.ts';
 import { LOCAL_AWS_ENV, localClient } from '../helpers/dynamodb-local.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
-import { createTestTable, deleteTestTable, sharedDynamoDb } from '../helpers/shared-dynamodb.ts';
+import { sharedDynamoDb, TestTables } from '../helpers/shared-dynamodb.ts';
 import { accepted, type SlackServer, startSlackServer } from '../helpers/slack-server.ts';
 import { type SnsEmulator, startSnsEmulator } from '../helpers/sns-emulator.ts';
 import { type SecretsManagerStub, startSecretsManagerStub } from '../lib/runtime/secrets-manager-stub.ts';
@@ -41,7 +41,7 @@ let admin: DynamoDBClient;
 let slack: SlackServer;
 let sns: SnsEmulator;
 let secrets: SecretsManagerStub;
-const tables: string[] = [];
+const tables = new TestTables(() => admin);
 const logs = new LogCapture();
 
 beforeAll(async () => {
@@ -55,7 +55,7 @@ beforeAll(async () => {
   secrets.secrets.set(SECRET_ARN, SLACK_TOKEN);
 });
 afterAll(async () => {
-  await Promise.all(tables.map((t) => deleteTestTable(admin, t)));
+  await tables.deleteAll();
   await Promise.all([slack.close(), sns.stop(), secrets.close()]);
   admin.destroy();
 });
@@ -92,8 +92,7 @@ async function snsCounts(expected: number): Promise<Map<string, number>> {
 }
 
 async function runtimeFor(options: { dynamodb: DynamoDBClient; sns?: SNSClient }) {
-  const table = await createTestTable(admin, 'faults-handler');
-  tables.push(table);
+  const table = await tables.create('faults-handler');
   return testRuntime({
     table,
     dynamodb: options.dynamodb,

@@ -15,7 +15,7 @@ import { DynamoDbState } from '../../lib/state/dynamodb-state.ts';
 import { LOCAL_AWS_ENV, localClient } from '../helpers/dynamodb-local.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.ts';
-import { createTestTable, deleteTestTable, sharedDynamoDb } from '../helpers/shared-dynamodb.ts';
+import { sharedDynamoDb, TestTables } from '../helpers/shared-dynamodb.ts';
 import { accepted, type SlackServer, startSlackServer } from '../helpers/slack-server.ts';
 import { type SnsEmulator, startSnsEmulator } from '../helpers/sns-emulator.ts';
 import { SYNTHETIC_CONFIG, syntheticTrail } from '../helpers/synthetic-trail.ts';
@@ -39,7 +39,7 @@ let sns: SnsEmulator;
 let proxy: FaultProxy;
 let dir: string;
 let trail: string;
-const tables: string[] = [];
+const tables = new TestTables(() => admin);
 
 beforeAll(async () => {
   endpoint = await sharedDynamoDb();
@@ -56,21 +56,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await Promise.all(tables.map((t) => deleteTestTable(admin, t)));
+  await tables.deleteAll();
   await Promise.all([slack.close(), sns.stop(), proxy.close()]);
   admin.destroy();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function table(prefix: string): Promise<string> {
-  const name = await createTestTable(admin, prefix);
-  tables.push(name);
-  return name;
-}
-
 /** The clean single run, in process: its findings and the counters it leaves. */
 async function cleanRun(): Promise<{ findings: Finding[]; table: string }> {
-  const name = await table('killed-clean');
+  const name = await tables.create('killed-clean');
   const config = parseConfigText(SYNTHETIC_CONFIG, 'synthetic.yaml');
   const state = new DynamoDbState({ client: admin, table: name });
   const engine = new DetectionEngine({ detectors, config, now: Date.parse(NOW), state });
@@ -97,7 +91,7 @@ describe('a replay killed mid-way and started again', () => {
       .sort();
     expect(expected.length).toBeGreaterThanOrEqual(6);
 
-    const name = await table('killed');
+    const name = await tables.create('killed');
     const config = join(dir, 'trailguard.yaml');
     await writeFile(
       config,

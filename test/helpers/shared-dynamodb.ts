@@ -56,3 +56,20 @@ export function dynamoDbClients(): () => DynamoDBClient {
     return made;
   };
 }
+
+/** The tables a test file creates, deleted together when it ends. */
+export class TestTables {
+  readonly #names: string[] = [];
+  /** `client` is read when needed: test files make their clients in `beforeAll`. */
+  constructor(private readonly client: () => DynamoDBClient) {}
+
+  async create(prefix: string): Promise<string> {
+    const name = await createTestTable(this.client(), prefix);
+    this.#names.push(name);
+    return name;
+  }
+
+  async deleteAll(): Promise<void> {
+    await Promise.all(this.#names.map((name) => deleteTestTable(this.client(), name)));
+  }
+}
