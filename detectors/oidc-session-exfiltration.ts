@@ -90,12 +90,16 @@ function pipelineOf(
 // The same session keys sign call after call: one frozen observation per key (bounded) rather than an
 // object, an array and a string per event.
 const MAX_CACHED_KEYS = 10_000;
+// Nothing can be raised for a key no runner was issued, so the engine need not judge those events.
 const recalls = new Map<string, Observation & { recall: readonly [string] }>();
 
 function recallOf(keyId: string): Observation & { recall: readonly [string] } {
   let observation = recalls.get(keyId);
   if (observation === undefined) {
-    observation = Object.freeze({ recall: Object.freeze([`issued:${keyId}`] as const) });
+    observation = Object.freeze({
+      recall: Object.freeze([`issued:${keyId}`] as const),
+      onlyIfRecalled: true,
+    });
     if (recalls.size >= MAX_CACHED_KEYS) recalls.clear();
     recalls.set(keyId, observation);
   }

@@ -201,7 +201,8 @@ export class DetectionEngine {
 
     const pending: Pending[] = [];
     for (let i = 0; i < observed.length; i++) {
-      const { detector, enabled, event } = observed[i] as Observed;
+      const { detector, enabled, event, observation } = observed[i] as Observed;
+      if (observation.onlyIfRecalled && !anyRecalled(detector.id, observation.recall, memory)) continue;
       const view = stateViewFor(event, detector.id, enabled.lookback, counters, memory);
       const draft = this.#judge(detector, event, view, enabled.context);
       if (draft) pending.push({ detector, event, draft });
@@ -310,6 +311,19 @@ export class DetectionEngine {
       this.failures.set(detector.id, { count: 1, firstError: message, firstEventId: event.id });
     }
   }
+}
+
+/** Whether the store returned a value for any of these keys (of the detector `namespace`). */
+function anyRecalled(
+  namespace: string,
+  keys: readonly string[] | undefined,
+  memory: ReadonlyMap<string, MemoryEntry>,
+): boolean {
+  if (keys === undefined || memory.size === 0) return false;
+  for (let k = 0; k < keys.length; k++) {
+    if (memory.has(namespacedKey(namespace, keys[k] as string))) return true;
+  }
+  return false;
 }
 
 /**

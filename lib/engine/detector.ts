@@ -66,6 +66,12 @@ export interface Observation {
   remember?: readonly { key: string; value: string; ttlMs: number }[];
   /** Keys whose remembered values `judge` will ask for. */
   recall?: readonly string[];
+  /**
+   * True when `judge` cannot raise anything unless one of the `recall` keys holds a value (correlation:
+   * "this key was issued to a runner"). The engine then skips judging the event when none does, which is
+   * nearly every event such a detector observes.
+   */
+  onlyIfRecalled?: boolean;
 }
 
 /** What a stateful detector sees when it judges an event: state as of that event's time. */

@@ -66,7 +66,20 @@ function parseCanonical(text: string): number | undefined {
   const year = century * 100 + yy;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  return daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000;
+  return daysOf(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000;
+}
+
+// Records come in runs of the same day: the last day's number is kept rather than worked out again.
+let lastDate = -1;
+let lastDays = 0;
+
+function daysOf(year: number, month: number, day: number): number {
+  const date = (year * 16 + month) * 32 + day;
+  if (date !== lastDate) {
+    lastDays = daysFromCivil(year, month, day);
+    lastDate = date;
+  }
+  return lastDays;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */

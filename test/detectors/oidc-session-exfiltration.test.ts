@@ -289,7 +289,7 @@ describe('oidc-session-exfiltration: state', () => {
     expect(
       observe(corpusEvent('benign/cloud-snitch-s3-log-file-222-mixed-service-traffic.json', 3)),
     ).toBeUndefined();
-    expect(observe(copyOf(FROM_ELSEWHERE))).toEqual({ recall: [`issued:${KEY}`] });
+    expect(observe(copyOf(FROM_ELSEWHERE))).toEqual({ recall: [`issued:${KEY}`], onlyIfRecalled: true });
     const remembered = observe(normalized(SNITCH))?.remember?.[0];
     expect(remembered).toMatchObject({ key: `issued:${KEY}`, ttlMs: 3_600_000 });
     expect(JSON.parse(remembered?.value ?? '{}')).toEqual({

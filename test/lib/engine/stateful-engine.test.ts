@@ -93,4 +93,54 @@ describe('stateful detection in the engine', () => {
     expect(await e.process([write(26), write(27), write(28)])).toHaveLength(1);
     expect(e.lateEvents).toBe(3);
   });
+
+  it('skips judging an onlyIfRecalled observation when none of its keys holds a value', async () => {
+    const judged: string[] = [];
+    // Remembers the key of every IAM write; recalls it on every read. Its judge would fire on anything it
+    // sees, so a finding for an unrecalled event would mean the engine judged it.
+    const correlate = defineDetector({
+      kind: 'stateful',
+      id: 'test-correlate',
+      title: 'Correlate',
+      description: 'a read signed by a key that an IAM write used',
+      severity: 'high',
+      runbook: '1. Look.',
+      needs: [{ source: '*', readOnly: true }],
+      params: z.object({}),
+      lookback: () => 0,
+      observe: (event) =>
+        event.readOnly
+          ? { recall: [event.actor.key], onlyIfRecalled: true }
+          : { remember: [{ key: event.actor.key, value: event.id, ttlMs: MINUTE }] },
+      judge: (event, state) => {
+        judged.push(event.id);
+        return event.readOnly
+          ? { severity: 'high', summary: `after ${state.recalled(event.actor.key)}`, principal: event.id }
+          : undefined;
+      },
+    });
+    const e = new DetectionEngine({
+      detectors: [correlate] as Detector[],
+      config: resolveConfig(buildConfigSchema([correlate as Detector]).parse({}), 'test'),
+      state: new MemoryState(),
+      now: T0,
+    });
+    const read = (id: string, principal: string, minute: number) =>
+      syntheticEvent({
+        id,
+        time: T0 + minute * MINUTE,
+        readOnly: true,
+        actor: { type: 'IAMUser', key: principal },
+      });
+    const writeBy = (id: string, principal: string) =>
+      syntheticEvent({ id, time: T0, actor: { type: 'IAMUser', key: principal } });
+    // Nothing remembered yet: neither read is judged.
+    expect(await e.process([read('r-0', 'alice', 0), read('r-1', 'bob', 0)])).toEqual([]);
+    expect(judged).toEqual([]);
+    await e.process([writeBy('w-alice', 'alice')]);
+    // alice's key is remembered, bob's is not: only alice's read is judged, and it fires.
+    const findings = await e.process([read('r-2', 'alice', 0), read('r-3', 'bob', 0)]);
+    expect(judged).toEqual(['w-alice', 'r-2']);
+    expect(findings.map((f) => f.summary)).toEqual(['after w-alice']);
+  });
 });
