@@ -40,22 +40,25 @@ function requiredStringProblem(value: unknown, field: string): string | undefine
   return typeof value === 'string' ? undefined : `${field} is not a string`;
 }
 
+// The two below take fields `build` has already read: a property read on a parsed record is a lookup
+// through many record shapes, and these fields were read up to four times per record.
+
 /** Insights records describe API-rate anomalies; their event names live in `insightDetails`. */
-function isInsight(record: JsonObject): boolean {
+function isInsight(record: JsonObject, category: unknown, eventType: unknown, name: unknown): boolean {
   return (
-    record.eventCategory === 'Insight' ||
-    record.eventType === 'AwsCloudTrailInsight' ||
-    (objectValue(record.insightDetails) !== undefined && typeof record.eventName !== 'string')
+    category === 'Insight' ||
+    eventType === 'AwsCloudTrailInsight' ||
+    (typeof name !== 'string' && objectValue(record.insightDetails) !== undefined)
   );
 }
 
 /** Data, Insight and NetworkActivity events are not management events. */
-function isManagement(record: JsonObject): boolean {
+function isManagement(record: JsonObject, category: unknown, eventType: unknown): boolean {
   const flag = booleanValue(record.managementEvent);
   if (flag !== undefined) return flag;
-  const category = nonEmptyString(record.eventCategory);
-  if (category !== undefined) return category === 'Management';
-  return record.eventType !== 'AwsCloudTrailInsight' && record.eventType !== 'AwsVpceEvent';
+  const named = nonEmptyString(category);
+  if (named !== undefined) return named === 'Management';
+  return eventType !== 'AwsCloudTrailInsight' && eventType !== 'AwsVpceEvent';
 }
 
 /** True for `AWS Internal` and AWS service names (`cloudtrail.amazonaws.com`) in place of an IP. */
@@ -83,16 +86,20 @@ function build(
   parsedTime: number,
   options: NormalizeOptions | undefined,
 ): NormalizedEvent | string {
-  if (isInsight(record)) return INSIGHT_REASON;
+  const rawSource = record.eventSource;
+  const rawName = record.eventName;
+  const category = record.eventCategory;
+  const rawType = record.eventType;
+  if (isInsight(record, category, rawType, rawName)) return INSIGHT_REASON;
   const problem =
     (Number.isNaN(parsedTime) ? requiredStringProblem(record.eventTime, 'eventTime') : undefined) ??
-    requiredStringProblem(record.eventSource, 'eventSource') ??
-    requiredStringProblem(record.eventName, 'eventName');
+    requiredStringProblem(rawSource, 'eventSource') ??
+    requiredStringProblem(rawName, 'eventName');
   if (problem !== undefined) return problem;
   const time = Number.isNaN(parsedTime) ? parseEventTime(record.eventTime) : parsedTime;
   if (time === undefined) return 'unparseable eventTime';
-  const source = record.eventSource as string;
-  const name = record.eventName as string;
+  const source = rawSource as string;
+  const name = rawName as string;
 
   const userIdentity = record.userIdentity;
   const actor = resolveActor(userIdentity, record);
@@ -107,8 +114,8 @@ function build(
     name,
     action: actionOf(source, name),
     readOnly: booleanValue(record.readOnly) ?? isReadOnlyEventName(name),
-    management: isManagement(record),
-    eventType: nonEmptyString(record.eventType),
+    management: isManagement(record, category, rawType),
+    eventType: nonEmptyString(rawType),
     outcome: outcomeOf(errorCode),
     errorCode,
     errorMessage: nonEmptyString(record.errorMessage),
