@@ -1,27 +1,50 @@
 /**
  * CSV for spreadsheets (RFC 4180 quoting, `\n` line ends). Cells hold attacker-written text (user agents,
- * subjects, session names), and a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or CR
- * as a formula (`=HYPERLINK(…)`, DDE payloads), so such text cells get a leading `'`, which spreadsheets
- * read as "this is text" (OWASP CSV injection guidance).
+ * subjects, session names), and two readers of a CSV file act on it:
+ * - a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or CR as a formula
+ *   (`=HYPERLINK(…)`, DDE payloads), and some also when spaces come first or the sign is full-width
+ *   (`＝`), which they normalize. Such cells get a leading `'`, which spreadsheets read as "this is text"
+ *   (OWASP CSV injection guidance);
+ * - a terminal (`query -f csv` to stdout, `cat` of the file) acts on ESC sequences, and CR or bidi
+ *   controls hide or reorder what a reader sees. CSV has no escape of its own, so every control character
+ *   except the line feed of multi-line text becomes a visible `\u{…}` escape, as on the terminal.
  */
 
 /** A value in a CSV row; `null`/`undefined` become an empty cell. */
 export type CsvValue = string | number | boolean | null | undefined;
 
-/** First characters that make a spreadsheet evaluate a cell. */
-const FORMULA_TRIGGERS: ReadonlySet<string> = new Set(['=', '+', '-', '@', '\t', '\r']);
+/**
+ * C0 controls but LF (tab and CR included: a CR returns the cursor and hides what came before it), DEL,
+ * C1 controls, zero-width and bidi controls, BOM. The same set as lib/output/terminal-safe.ts, minus LF.
+ */
+const UNSAFE_CLASS =
+  '[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff]';
+const HAS_UNSAFE = new RegExp(UNSAFE_CLASS);
+const ALL_UNSAFE = new RegExp(UNSAFE_CLASS, 'g');
+
+/**
+ * A cell a spreadsheet may evaluate: after any spaces (ASCII, no-break, ideographic), a formula sign in
+ * its ASCII or full-width form. Tab and CR, triggers on their own, never reach this test: they are
+ * escaped first.
+ */
+const FORMULA_START = /^[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /**
- * One CSV field. Text that a spreadsheet would evaluate is defused with `'`; the field is quoted when it
- * holds a comma, quote, CR or LF, with quotes doubled. Numbers and booleans are written as is: they are
- * ours, not event text.
+ * One CSV field. Controls are escaped, text that a spreadsheet would evaluate is defused with `'`, and the
+ * field is quoted when it holds a comma, quote or LF, with quotes doubled. Numbers and booleans are
+ * written as is: they are ours, not event text.
  */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
-  const text = FORMULA_TRIGGERS.has(value.charAt(0)) ? `'${value}` : value;
+  const visible = HAS_UNSAFE.test(value) ? value.replace(ALL_UNSAFE, escapeChar) : value;
+  const text = FORMULA_START.test(visible) ? `'${visible}` : visible;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function escapeChar(char: string): string {
+  return `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`;
 }
 
 /** A header line and one line per row, each ending in `\n`. */

@@ -23,6 +23,8 @@ export const HOSTILE_TEXT: readonly string[] = [
   '\tTAB',
   '\rCR',
   '=HYPERLINK("https://evil.example","x")',
+  ' =1+1',
+  '\uff1dHYPERLINK("https://evil.example")',
   '<!channel>',
   '<@U0ADMIN|admin>',
   '<https://evil.example|click>',

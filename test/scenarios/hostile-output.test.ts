@@ -103,23 +103,29 @@ function csvCells(text: string): string[] {
   return cells;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** What a spreadsheet may run: a formula sign first, after spaces, or in its full-width form; tab, CR. */
+const FORMULA_START = /^(?:[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])/;
 
 /**
- * What a run must show. Always: exit 0, no raw terminal control on stderr, none on stdout but in CSV (a
- * file for spreadsheets), no CSV cell a spreadsheet would evaluate. `visible`: the hostile text reaches
- * this output (escaped in the table, defused in CSV, exact in JSON), so the checks are not vacuous.
+ * What a run must show. Always: exit 0, no raw terminal control on stderr or stdout (CSV included: it is
+ * printed, and `cat` shows it), no CSV cell a spreadsheet would evaluate. `visible`: the hostile text
+ * reaches this output (escaped in the table and CSV, defused in CSV, exact in JSON), so the checks are
+ * not vacuous.
  */
 function expectSafe(result: CliResult, format: string, visible: boolean): void {
   expect(result.code, result.stderr).toBe(0);
   expect(result.stderr).not.toMatch(RAW_TERMINAL_CONTROL);
+  expect(result.stdout).not.toMatch(RAW_TERMINAL_CONTROL);
   if (format === 'csv') {
     const cells = csvCells(result.stdout);
     expect(cells.filter((cell) => FORMULA_START.test(cell))).toEqual([]);
-    if (visible) expect(cells.some((cell) => cell.startsWith("'="))).toBe(true);
+    expect(cells.filter((cell) => cell.includes('\r'))).toEqual([]);
+    if (visible) {
+      expect(cells.some((cell) => cell.startsWith("'="))).toBe(true);
+      expect(cells.some((cell) => cell.includes('\\u{1b}'))).toBe(true);
+    }
     return;
   }
-  expect(result.stdout).not.toMatch(RAW_TERMINAL_CONTROL);
   if (format === 'table') {
     expect(result.stdout).not.toContain('\r');
     if (visible) expect(result.stdout).toContain('\\u{1b}');
