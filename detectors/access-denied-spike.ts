@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema, formatDuration } from '../lib/config/duration.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema, formatDuration } from '../lib/config/duration.ts';
 import { compileGlob, type Glob, matchesAny } from '../lib/config/glob.ts';
 import type { Inventory, Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';

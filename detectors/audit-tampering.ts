@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileGlob, type Glob, matchesAny } from '../lib/config/glob.ts';
 import { defineDetector, type EventNeed } from '../lib/engine/detector.ts';
 import { type Severity, severityRank } from '../lib/engine/finding.ts';

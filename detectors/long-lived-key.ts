@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileGlob, type Glob } from '../lib/config/glob.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 

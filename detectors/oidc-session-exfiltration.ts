@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { defineDetector, type Observation } from '../lib/engine/detector.ts';
 import type { NormalizedEvent, OidcAssumption } from '../lib/events/normalized-event.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineDetector } from '../lib/engine/detector.ts';
 import { type Severity, severityRank } from '../lib/engine/finding.ts';
 import { parseRoleArn } from '../lib/identity/arn.ts';

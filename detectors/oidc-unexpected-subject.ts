@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Inventory, Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import type { Severity } from '../lib/engine/finding.ts';

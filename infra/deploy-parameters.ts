@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { slackChannelSchema } from '../lib/alerts/alerts-schema.ts';
 import { DEFAULT_CONFIG_FILE } from '../lib/config/load-config.ts';
 import { REPO_ROOT } from './paths.ts';

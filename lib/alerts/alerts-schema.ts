@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema } from '../config/duration.ts';
 import { SEVERITIES } from '../engine/finding.ts';
 

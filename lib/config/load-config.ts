@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { detectors } from '../../detectors/index.ts';
 import { type ResolvedConfig, resolveConfig } from './resolved-config.ts';
 import { buildConfigSchema } from './schema.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildAlertsSchema } from '../alerts/alerts-schema.ts';
 import type { Detector } from '../engine/detector.ts';
 import { SEVERITIES } from '../engine/finding.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { CounterEntry } from '../state/state-port.ts';

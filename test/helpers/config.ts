@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { detectors } from '../../detectors/index.ts';
 import { type ResolvedConfig, resolveConfig } from '../../lib/config/resolved-config.ts';
 import { buildConfigSchema } from '../../lib/config/schema.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveConfig } from '../../../lib/config/resolved-config.ts';
 import { buildConfigSchema } from '../../../lib/config/schema.ts';
 import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';

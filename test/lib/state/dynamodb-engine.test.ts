@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { detectors } from '../../../detectors/index.ts';
 import { resolveConfig } from '../../../lib/config/resolved-config.ts';
 import { buildConfigSchema } from '../../../lib/config/schema.ts';
