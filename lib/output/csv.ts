@@ -10,17 +10,10 @@
  *   except the line feed of multi-line text becomes a visible `\u{…}` escape, as on the terminal.
  */
 
+import { terminalSafeKeepingLines } from './terminal-safe.ts';
+
 /** A value in a CSV row; `null`/`undefined` become an empty cell. */
 export type CsvValue = string | number | boolean | null | undefined;
-
-/**
- * C0 controls but LF (tab and CR included: a CR returns the cursor and hides what came before it), DEL,
- * C1 controls, zero-width and bidi controls, BOM. The same set as lib/output/terminal-safe.ts, minus LF.
- */
-const UNSAFE_CLASS =
-  '[\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff]';
-const HAS_UNSAFE = new RegExp(UNSAFE_CLASS);
-const ALL_UNSAFE = new RegExp(UNSAFE_CLASS, 'g');
 
 /**
  * A cell a spreadsheet may evaluate: after any spaces (ASCII, no-break, ideographic), a formula sign in
@@ -28,7 +21,8 @@ const ALL_UNSAFE = new RegExp(UNSAFE_CLASS, 'g');
  * escaped first.
  */
 const FORMULA_START = /^[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/** CR never gets here: it is escaped with the other controls. */
+const NEEDS_QUOTES = /[",\n]/;
 
 /**
  * One CSV field. Controls are escaped, text that a spreadsheet would evaluate is defused with `'`, and the
@@ -38,13 +32,9 @@ const NEEDS_QUOTES = /[",\r\n]/;
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
-  const visible = HAS_UNSAFE.test(value) ? value.replace(ALL_UNSAFE, escapeChar) : value;
+  const visible = terminalSafeKeepingLines(value);
   const text = FORMULA_START.test(visible) ? `'${visible}` : visible;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function escapeChar(char: string): string {
-  return `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`;
 }
 
 /** A header line and one line per row, each ending in `\n`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatFindingsTable } from '../../../lib/output/format-findings.ts';
-import { terminalSafe } from '../../../lib/output/terminal-safe.ts';
+import { terminalSafe, terminalSafeKeepingLines } from '../../../lib/output/terminal-safe.ts';
 
 /** Strings an attacker can put in a branch name, session name, user agent or error message. */
 const HOSTILE = [
@@ -44,5 +44,18 @@ describe('terminalSafe', () => {
     expect(table).not.toContain('\u001b');
     expect(table).not.toContain('\r');
     expect(table.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('terminalSafeKeepingLines', () => {
+  it('keeps line feeds and escapes everything terminalSafe does, CR included', () => {
+    expect(terminalSafeKeepingLines('one\ntwo')).toBe('one\ntwo');
+    expect(terminalSafeKeepingLines('ok\rhidden\u001b[2J\u009b\u202e\u200b\t')).toBe(
+      'ok\\u{d}hidden\\u{1b}[2J\\u{9b}\\u{202e}\\u{200b}\\u{9}',
+    );
+    // Line by line, it is terminalSafe.
+    for (const text of HOSTILE) {
+      expect(terminalSafeKeepingLines(text)).toBe(text.split('\n').map(terminalSafe).join('\n'));
+    }
   });
 });
