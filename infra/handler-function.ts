@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { parse } from 'yaml';
 import { BUNDLED_CONFIG_FILE, ENV } from '../lib/runtime/environment.ts';
 import { REPO_ROOT } from './paths.ts';
 
@@ -18,7 +20,7 @@ export interface HandlerFunctionProps {
   memorySize: number;
   timeout: Duration;
   environment: Record<string, string>;
-  /** The trailguard.yaml to bundle next to the code; none: the handler runs with the defaults. */
+  /** The trailguard.yaml to bundle next to the code (as JSON); none: the handler runs with the defaults. */
   configFile?: string;
   logRetention: logs.RetentionDays;
 }
@@ -29,8 +31,19 @@ function shellQuote(text: string): string {
 }
 
 /**
+ * The bundling command that writes the config next to the code as JSON, so the handlers need no YAML
+ * parser (lib/runtime/runtime-config.ts). The JSON goes in the command as base64, which needs no quoting;
+ * `node` is there, since it runs the bundling.
+ */
+function writeConfigJson(configFile: string, target: string): string {
+  const json = JSON.stringify(parse(readFileSync(configFile, 'utf8')) ?? {});
+  const write = "require('node:fs').writeFileSync(process.argv[1], Buffer.from(process.argv[2], 'base64'))";
+  return `node -e ${shellQuote(write)} ${shellQuote(target)} ${Buffer.from(json).toString('base64')}`;
+}
+
+/**
  * One handler as a Lambda function: Node.js 24 on arm64, bundled locally by esbuild into one ESM file
- * (the AWS SDK included, so it runs the versions the tests ran), with the config file copied next to it,
+ * (the AWS SDK included, so it runs the versions the tests ran), with the config next to it as JSON,
  * its own log group with a retention, and its own role that starts with nothing but writing its logs —
  * not AWSLambdaBasicExecutionRole, whose CreateLogGroup is granted on every log group.
  */
@@ -90,9 +103,7 @@ export class HandlerFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_input: string, output: string) =>
-            config === undefined
-              ? []
-              : [`cp ${shellQuote(config)} ${shellQuote(join(output, BUNDLED_CONFIG_FILE))}`],
+            config === undefined ? [] : [writeConfigJson(config, join(output, BUNDLED_CONFIG_FILE))],
         },
       },
     });

@@ -2,54 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
-import { detectors } from '../../detectors/index.ts';
+import { ConfigError, type ConfigProblem, issueProblem } from './config-error.ts';
+import { configSchema } from './config-schema.ts';
 import { type ResolvedConfig, resolveConfig } from './resolved-config.ts';
-import { buildConfigSchema } from './schema.ts';
 
-// The config is parsed once per process (a CLI run, a Lambda cold start). zod's JIT compiles a fast path
-// for each object schema on its first parse, which only pays off over many parses: without it the one
-// parse takes about 4 ms less (12.7 against 16.9 ms, median of 8 cold processes).
-z.config({ jitless: true });
-
-/** The schema for the detectors trailguard ships. */
-export const configSchema = buildConfigSchema(detectors);
+// Defined in YAML-free modules, which the Lambda handlers import directly (lib/config/parse-config-json.ts).
+export { ConfigError, type ConfigProblem, configSchema };
 
 /** The file used when `--config` is not given, if it exists. */
 export const DEFAULT_CONFIG_FILE = 'trailguard.yaml';
-
-/** One thing wrong with a config file: where (path and line, when known) and what. */
-export interface ConfigProblem {
-  path: string;
-  line?: number;
-  message: string;
-}
-
-/** A config file that cannot be used; lists every problem at once. */
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly ConfigProblem[],
-  ) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-    this.name = 'ConfigError';
-  }
-
-  /** One line per problem: `file:line: path: message`. */
-  describe(): string {
-    return this.problems
-      .map(
-        (p) => `${this.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path || '(root)'}: ${p.message}`,
-      )
-      .join('\n');
-  }
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
-    .join('')
-    .replace(/^\./, '');
-}
 
 /** Validates YAML text; throws `ConfigError` listing every problem with its path and line. */
 export function parseConfigText(text: string, file: string): ResolvedConfig {
@@ -89,8 +50,7 @@ function problemOf(
       | undefined;
     if (node?.range) line = lineCounter.linePos(node.range[0]).line;
   }
-  const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-  return { path: formatPath(issue.path), line, message: `${issue.message}${unknownKeys}` };
+  return issueProblem(issue, line);
 }
 
 /**

@@ -17,8 +17,8 @@ export const ENV = {
   topicArn: 'TRAILGUARD_TOPIC_ARN',
 } as const;
 
-/** The name of the config file infra bundles next to each handler. */
-export const BUNDLED_CONFIG_FILE = 'trailguard.yaml';
+/** The config file infra bundles next to each handler: the deploy's trailguard.yaml as JSON. */
+export const BUNDLED_CONFIG_FILE = 'trailguard.json';
 
 /** What the handlers need from the environment, checked. */
 export interface RuntimeSettings {

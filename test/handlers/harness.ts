@@ -1,14 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import { parse } from 'yaml';
 import { ENV } from '../../lib/runtime/environment.ts';
 import { buildRuntime, type Runtime, type RuntimeOptions } from '../../lib/runtime/runtime.ts';
 import type { DynamoDbState } from '../../lib/state/dynamodb-state.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 
-export const CONFIG_FILE = new URL('trailguard.yaml', FIXTURES).pathname;
+/**
+ * The handlers read the config as infra bundles it: fixtures/trailguard.yaml as JSON
+ * (infra/handler-function.ts converts it the same way at synth).
+ */
+export const CONFIG_FILE = jsonConfig(new URL('trailguard.yaml', FIXTURES));
+
+function jsonConfig(yamlFile: URL): string {
+  const dir = mkdtempSync(join(tmpdir(), 'trailguard-handler-config-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'trailguard.json');
+  writeFileSync(file, JSON.stringify(parse(readFileSync(yamlFile, 'utf8'))));
+  return file;
+}
 export const SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:111122223333:secret:trailguard/slack-bot-token-AbCdEf';
 export const SLACK_TOKEN = 'xoxb-1111111111-2222222222-handlertesttoken';

@@ -18,7 +18,7 @@ describe('runtime settings', () => {
     );
     const settings = readSettings({
       [ENV.table]: ' trailguard-state ',
-      [ENV.configFile]: 'trailguard.yaml',
+      [ENV.configFile]: 'trailguard.json',
       [ENV.slackChannel]: '#sec',
       [ENV.topicArn]: TOPIC,
       [ENV.slackSecretArn]: '',
@@ -26,7 +26,7 @@ describe('runtime settings', () => {
     });
     expect(settings).toEqual({
       table: 'trailguard-state',
-      configFile: 'trailguard.yaml',
+      configFile: 'trailguard.json',
       slackChannel: '#sec',
       topicArn: TOPIC,
       slackSecretArn: undefined,
@@ -76,10 +76,10 @@ describe('the runtime config', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loads the bundled file from the code directory, with the deployed sinks', async () => {
-    writeFileSync(join(dir, 'trailguard.yaml'), 'detectors:\n  long-lived-key: { enabled: false }\n');
+    writeFileSync(join(dir, 'trailguard.json'), '{"detectors":{"long-lived-key":{"enabled":false}}}');
     const config = await loadRuntimeConfig({
       table: 't',
-      configFile: 'trailguard.yaml',
+      configFile: 'trailguard.json',
       codeDirectory: dir,
       topicArn: TOPIC,
     });
@@ -90,9 +90,17 @@ describe('the runtime config', () => {
   it('runs with the defaults when no file was deployed, and fails on a broken one', async () => {
     const defaults = await loadRuntimeConfig({ table: 't', codeDirectory: dir });
     expect(defaults.origin).toBe('defaults');
-    writeFileSync(join(dir, 'broken.yaml'), 'detectors: { nope: {} }\n');
+    writeFileSync(join(dir, 'broken.json'), '{"detectors":{"nope":{}}}');
     await expect(
-      loadRuntimeConfig({ table: 't', configFile: 'broken.yaml', codeDirectory: dir }),
+      loadRuntimeConfig({ table: 't', configFile: 'broken.json', codeDirectory: dir }),
+    ).rejects.toMatchObject({ problems: [{ path: 'detectors', message: expect.stringContaining('nope') }] });
+    // The YAML file itself is not what infra deploys: the handlers read JSON only.
+    writeFileSync(join(dir, 'trailguard.yaml'), 'detectors:\n  long-lived-key: { enabled: false }\n');
+    await expect(
+      loadRuntimeConfig({ table: 't', configFile: 'trailguard.yaml', codeDirectory: dir }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      loadRuntimeConfig({ table: 't', configFile: 'missing.json', codeDirectory: dir }),
     ).rejects.toBeInstanceOf(ConfigError);
   });
 });
