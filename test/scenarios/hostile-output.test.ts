@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_PIPELINES } from '../helpers/config.ts';
+import { readCsv } from '../helpers/csv-reader.ts';
 import { HOSTILE_TEXT, RAW_TERMINAL_CONTROL } from '../helpers/hostile-text.ts';
 import { corpusRecords, derivedRecord } from '../helpers/records.ts';
 import { type CliResult, runCli } from '../helpers/run-cli.ts';
@@ -81,28 +82,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-/** Every field of RFC 4180 text, independent of the writer. */
-function csvCells(text: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',' || c === '\n') {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
-  }
-  return cells;
-}
-
 /** What a spreadsheet may run: a formula sign first, after spaces, or in its full-width form; tab, CR. */
 const FORMULA_START = /^(?:[ \u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])/;
 
@@ -117,7 +96,7 @@ function expectSafe(result: CliResult, format: string, visible: boolean): void {
   expect(result.stderr).not.toMatch(RAW_TERMINAL_CONTROL);
   expect(result.stdout).not.toMatch(RAW_TERMINAL_CONTROL);
   if (format === 'csv') {
-    const cells = csvCells(result.stdout);
+    const cells = readCsv(result.stdout).flat();
     expect(cells.filter((cell) => FORMULA_START.test(cell))).toEqual([]);
     expect(cells.filter((cell) => cell.includes('\r'))).toEqual([]);
     if (visible) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, formatCsv } from '../../../lib/output/csv.ts';
+import { readCsv } from '../../helpers/csv-reader.ts';
 
 describe('csvField', () => {
   it('leaves plain text, numbers and booleans alone', () => {
@@ -74,37 +75,9 @@ describe('formatCsv', () => {
       values.map((v) => [v]),
     );
     expect(
-      parseCsv(text)
+      readCsv(text)
         .slice(1)
         .map((row) => row[0]),
     ).toEqual(values.map((v) => (v.startsWith('=') ? `'${v}` : v)));
   });
 });
-
-/** A minimal RFC 4180 reader, independent of the writer. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  return rows;
-}
