@@ -6,10 +6,12 @@ import {
   skippedSource,
   skipsOnly,
 } from './ingest-source.ts';
-import { listFiles } from './list-files.ts';
+import { streamFiles } from './list-files.ts';
 import type { ListedFile } from './order-files.ts';
 import { readFileBounded, readStreamBounded, type SourceBytes } from './read-source.ts';
 import { DEFAULT_MAX_FILE_BYTES, type IngestItem, type IngestOptions, STDIN_FILE } from './types.ts';
+
+type Skip = Extract<IngestItem, { kind: 'skip' }>;
 
 /**
  * Streams the raw CloudTrail records found under `paths` (files, directories walked recursively, `-`
@@ -18,9 +20,12 @@ import { DEFAULT_MAX_FILE_BYTES, type IngestItem, type IngestOptions, STDIN_FILE
  * subscription payloads).
  *
  * The sequence is reproducible: files in S3 object-name time order then by path, whatever order the
- * paths were given in; stdin last; inside a file, records by `eventTime`. At most two files are held in
- * memory at a time: the one being read out and the next, read and gunzipped ahead. Bad input never ends the run: it becomes a `skip` item naming the file and the reason,
- * and everything readable elsewhere still comes out. Listing problems and digest files come first.
+ * paths were given in; stdin last; inside a file, records by `eventTime`. Memory stays flat however long
+ * the trail: CloudTrail's day directories are listed one day at a time (see `streamFiles`), and besides
+ * the file being read out only the next two are held, read and gunzipped ahead. Bad input never ends the
+ * run: it becomes a `skip` item naming the file and the reason, and everything readable elsewhere still
+ * comes out. Paths that cannot be listed come first; digest files and unreadable day directories where
+ * their day is.
  *
  * @example
  * for await (const item of readCloudTrail(['AWSLogs/', '-'])) {
@@ -48,8 +53,8 @@ export function readCloudTrail(
 }
 
 /**
- * The same sequence as {@link readCloudTrail}, one {@link IngestedSource} per source (the listing's skips
- * first, then each file, then stdin). Every record of a file is ready at once, so consumers that can take
+ * The same sequence as {@link readCloudTrail}, one {@link IngestedSource} per source (each file, the
+ * listing's skips where they were found, then stdin). Every record of a file is ready at once, so consumers that can take
  * a file at a time save an await (and the promises behind it) per record, and the item and origin objects.
  */
 export async function* readCloudTrailSources(
@@ -57,17 +62,25 @@ export async function* readCloudTrailSources(
   options: IngestOptions = {},
 ): AsyncGenerator<IngestedSource> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const listing = await listFiles(paths);
-  if (listing.skips.length > 0) yield skipsOnly('', listing.skips);
-  const { files } = listing;
-  // Reading and gunzipping the next files (I/O and the thread pool) overlaps judging this one.
-  const ahead: Promise<Fetched>[] = [];
-  let next = 0;
-  for (let i = 0; i < files.length; i++) {
-    while (next < files.length && next <= i + READ_AHEAD)
-      ahead.push(fetchFile(files[next++] as ListedFile, maxBytes));
+  const listing = streamFiles(paths);
+  // Reading and gunzipping the next files (I/O and the thread pool) overlaps judging this one. Skips found
+  // while listing keep their place between the files.
+  const ahead: Promise<Fetched | Skip[]>[] = [];
+  let listed = false;
+  for (;;) {
+    while (!listed && ahead.length <= READ_AHEAD) {
+      const entry = await listing.entries.next();
+      if (entry.done) listed = true;
+      else
+        ahead.push(
+          entry.value.kind === 'file'
+            ? fetchFile(entry.value.file, maxBytes)
+            : Promise.resolve(entry.value.skips),
+        );
+    }
+    if (ahead.length === 0) break;
     // Not held in a local across the yield: the file's bytes can go as soon as its text is parsed.
-    yield ingestFetched(await (ahead.shift() as Promise<Fetched>), maxBytes, options);
+    yield sourceOf(await (ahead.shift() as Promise<Fetched | Skip[]>), maxBytes, options);
   }
   if (listing.stdin) {
     const stdin = options.stdin ?? process.stdin;
@@ -96,6 +109,10 @@ async function fetchFile(file: ListedFile, maxBytes: number): Promise<Fetched> {
   const source = await readFileBounded(file.absolute, maxBytes);
   const inflated = source.ok ? await inflateBytes(source.bytes, maxBytes) : undefined;
   return { file: file.display, source, inflated };
+}
+
+function sourceOf(fetched: Fetched | Skip[], maxBytes: number, options: IngestOptions): IngestedSource {
+  return Array.isArray(fetched) ? skipsOnly('', fetched) : ingestFetched(fetched, maxBytes, options);
 }
 
 function ingestFetched(

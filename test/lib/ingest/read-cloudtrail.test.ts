@@ -1,7 +1,10 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTROL_MESSAGE_SKIP_REASON, STDIN_FILE } from '../../../lib/ingest/types.ts';
+import { readCloudTrail } from '../../../lib/ingest/read-cloudtrail.ts';
+import { CONTROL_MESSAGE_SKIP_REASON, type IngestItem, STDIN_FILE } from '../../../lib/ingest/types.ts';
 import {
   awslogsEvent,
   collect,
@@ -145,5 +148,36 @@ describe('readCloudTrail: every shape a user has', () => {
       [path, JSON.stringify(record('a')).length],
       [STDIN_FILE, JSON.stringify(record('b')).length],
     ]);
+  });
+
+  it('reads day directories as it reaches them; one gone by then is named where it stood', async () => {
+    const day = (date: string) => `AWSLogs/111111111111/CloudTrail/us-east-1/2026/10/${date}`;
+    const file = (date: string, minute: number) =>
+      `${day(date)}/111111111111_CloudTrail_us-east-1_202610${date}T00${String(minute).padStart(2, '0')}Z_abcdefghijklmnop.json.gz`;
+    for (const minute of [0, 5, 10, 15, 20])
+      await put(
+        dir,
+        file('04', minute),
+        { Records: [record(`04-${minute}`, `2026-10-04T00:${minute}:30Z`)] },
+        true,
+      );
+    await put(dir, file('05', 0), { Records: [record('05-0', '2026-10-05T00:00:30Z')] }, true);
+    await put(dir, file('06', 0), { Records: [record('06-0', '2026-10-06T00:00:30Z')] }, true);
+    const items: IngestItem[] = [];
+    for await (const item of readCloudTrail([dir])) {
+      items.push(item);
+      // Files are listed only as the three-file read-ahead needs them: long after this first record.
+      if (items.length === 1) await rm(join(dir, day('05')), { recursive: true });
+    }
+    expect(items.map((item) => (item.kind === 'record' ? item.record.eventID : item.origin.file))).toEqual([
+      '04-0',
+      '04-5',
+      '04-10',
+      '04-15',
+      '04-20',
+      join(dir, day('05')),
+      '06-0',
+    ]);
+    expect(skipsOf(items)[0]?.reason).toMatch(/^cannot read directory: /);
   });
 });
