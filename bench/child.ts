@@ -32,8 +32,12 @@ export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = proces
 }
 
 /** Runs a TypeScript file of the repository in a fresh process (through tsx, as the CLI runs) and parses its JSON line. */
-export async function runTsJson<T>(file: string, args: readonly string[]): Promise<T> {
-  const result = await runNode(['--import', 'tsx', file, ...args]);
+export async function runTsJson<T>(
+  file: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<T> {
+  const result = await runNode([...nodeFlags, '--import', 'tsx', file, ...args]);
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
   if (result.code !== 0 || !line.startsWith('{')) {
     throw new Error(`${file} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim().slice(-2000)}`);

@@ -1,6 +1,8 @@
 import type { BundlesResult } from './bundles.ts';
 import type { CostAssumptions, CostLine } from './cost-model.ts';
 import type { DynamoDbResult } from './dynamodb-requests.ts';
+import type { ListingReport } from './listing.ts';
+import type { ListingResult } from './listing-worker.ts';
 import type { Machine } from './machine.ts';
 import type { ModeSummary } from './throughput.ts';
 import type { WorkerMode } from './throughput-worker.ts';
@@ -18,6 +20,7 @@ export interface Report {
     parse: ModeSummary;
     rounds: number;
   };
+  listing?: ListingReport;
   dynamodb: DynamoDbResult;
   bundles: BundlesResult;
   assumptions: CostAssumptions;
@@ -32,6 +35,8 @@ export const TARGETS = {
   maxRssGrowth: 0.2,
   maxBundleBytes: 1_500_000,
   maxImportMs: 300,
+  /** Ours, not the issue's: live heap while listing the long tree over the short one (one day held at a time). */
+  maxListingHeapGrowth: 2,
 } as const;
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -108,6 +113,27 @@ export function formatReport(report: Report): string {
       `  at ${int(large.trail.records)} records: detect ${int(large.detect.recordsPerSecond)} records/s, ` +
         `parse ${int(large.parse.recordsPerSecond)} records/s (${fixed(large.detect.recordsPerSecond / large.parse.recordsPerSecond, 2)}), median of ${large.rounds}`,
     );
+  }
+
+  if (report.listing) {
+    const { small, large } = report.listing;
+    const tree = large.tree;
+    out.push(
+      '',
+      `listing an AWSLogs tree (one account, ${tree.regions} regions, ${int(tree.files / tree.days / tree.regions)} files a day each; empty files, names as CloudTrail writes them)`,
+    );
+    const lRows = [['', 'files', 'first file ms', 'all files ms', 'live heap']];
+    const row = (label: string, r: ListingResult) => [
+      label,
+      int(r.files),
+      fixed(r.firstFileMs, 0),
+      fixed(r.totalMs, 0),
+      `${fixed(r.liveHeapBytes / 2 ** 20, 1)} MiB`,
+    ];
+    lRows.push(row(`${small.tree.days} days, streamed (trailguard detect)`, small.stream));
+    lRows.push(row(`${tree.days} days, streamed (trailguard detect)`, large.stream));
+    lRows.push(row(`${tree.days} days, listed whole first`, large.whole));
+    out.push(...table(lRows, ['l', 'r', 'r', 'r', 'r']).map((line) => `  ${line}`));
   }
 
   out.push('');
@@ -215,6 +241,14 @@ export function formatReport(report: Report): string {
     out.push(
       `  peak RSS at ${int(report.large.trail.records)} within ${100 * TARGETS.maxRssGrowth}% of ${int(trail.records)}: ` +
         `${growth >= 0 ? '+' : ''}${fixed(100 * growth, 1)}% ${mark(growth <= TARGETS.maxRssGrowth)}`,
+    );
+  }
+  if (report.listing) {
+    const { small, large } = report.listing;
+    const growth = large.stream.liveHeapBytes / Math.max(small.stream.liveHeapBytes, 1);
+    out.push(
+      `  listing heap at ${large.tree.days} days within ${TARGETS.maxListingHeapGrowth}× of ${small.tree.days} days (ours): ` +
+        `${fixed(growth, 2)}× ${mark(growth <= TARGETS.maxListingHeapGrowth)}`,
     );
   }
   if (!('skipped' in report.bundles)) {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --records 100000 --large 1000000 --rounds 5]`: how fast trailguard judges a trail
- * compared with merely parsing it, how its memory grows with the trail, what DynamoDB state costs per
+ * compared with merely parsing it, how its memory grows with the trail (records and files), what DynamoDB state costs per
  * event, how big the Lambda bundles are and how long they take to load, and what that makes per million
  * events. Prints a table and writes the raw results to `.bench/latest.json`. docs/PERFORMANCE.md explains
  * each figure and keeps the latest ones.
@@ -17,6 +17,7 @@ import { measureBundles } from './bundles.ts';
 import { REPO_ROOT } from './child.ts';
 import { costPerMillion, DEFAULT_ASSUMPTIONS } from './cost-model.ts';
 import { measureDynamoDb } from './dynamodb-requests.ts';
+import { measureListing } from './listing.ts';
 import { describeMachine } from './machine.ts';
 import { formatReport, type Report } from './report.ts';
 import { type ModeSummary, measureModes } from './throughput.ts';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     'dynamodb-offset': { type: 'string', default: '20000' },
     'no-dynamodb': { type: 'boolean', default: false },
     'no-bundles': { type: 'boolean', default: false },
+    'listing-days': { type: 'string', default: '30' },
     'import-runs': { type: 'string', default: '5' },
     'round-trip-ms': { type: 'string', default: String(DEFAULT_ASSUMPTIONS.roundTripMs) },
     out: { type: 'string', default: join(REPO_ROOT, '.bench', 'latest.json') },
@@ -48,6 +50,9 @@ const count = (name: keyof typeof values) => {
 };
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** The short listing tree the long one is compared with. */
+const LISTING_SMALL_DAYS = 3;
 
 async function eventsOf(logs: string, offset: number, limit: number): Promise<NormalizedEvent[]> {
   const events: NormalizedEvent[] = [];
@@ -93,6 +98,13 @@ async function main(): Promise<void> {
     largeRun = { trail: { ...big, files: big.files.length }, detect, parse, rounds: largeRounds };
   }
 
+  let listing: Report['listing'];
+  const listingDays = count('listing-days');
+  if (listingDays > 0) {
+    log(`listing: AWSLogs trees of ${LISTING_SMALL_DAYS} and ${listingDays} days (built on first use)`);
+    listing = await measureListing(root, LISTING_SMALL_DAYS, listingDays);
+  }
+
   const config = parseConfigText(BENCH_CONFIG, 'bench.yaml');
   let dynamodb: Report['dynamodb'] = { skipped: '--no-dynamodb' };
   if (!values['no-dynamodb']) {
@@ -121,6 +133,7 @@ async function main(): Promise<void> {
     rounds,
     throughput: Object.fromEntries(throughput) as Report['throughput'],
     large: largeRun,
+    listing,
     dynamodb,
     bundles,
     assumptions,
