@@ -6,6 +6,8 @@ import { terminalSafe } from '../output/terminal-safe.ts';
 export interface RunFacts {
   files: number;
   bytes: number;
+  /** S3 log files not read: delivered before `--since`. */
+  earlierFiles: number;
   seconds: number;
   stats: ReplayStats;
   engine: DetectionEngine;
@@ -14,13 +16,14 @@ export interface RunFacts {
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /** The end-of-run summary for stderr: what was read, skipped (and why), found and suppressed. */
-export function formatRunSummary({ files, bytes, seconds, stats, engine }: RunFacts): string {
+export function formatRunSummary({ files, bytes, earlierFiles, seconds, stats, engine }: RunFacts): string {
   const rate = Math.round(stats.recordsRead / Math.max(seconds, 0.001));
   const lines = [
     `trailguard: ${plural(stats.recordsRead, 'record')} from ${plural(files, 'file')} ` +
       `(${formatBytes(bytes)}) in ${seconds.toFixed(2)}s, ${rate.toLocaleString('en-US')} records/s; ` +
       `${plural(stats.eventsJudged, 'event')} judged`,
   ];
+  if (earlierFiles > 0) lines.push(`  files delivered before --since, not read: ${earlierFiles}`);
   if (stats.outsideTimeRange > 0) lines.push(`  outside --since/--until: ${stats.outsideTimeRange}`);
   const skippedTotal = [...stats.skipped.values()].reduce((a, b) => a + b, 0);
   if (skippedTotal > 0) {

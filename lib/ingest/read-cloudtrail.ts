@@ -7,9 +7,15 @@ import {
   skipsOnly,
 } from './ingest-source.ts';
 import { streamFiles } from './list-files.ts';
-import type { ListedFile } from './order-files.ts';
+import { type ListedFile, s3ObjectTime } from './order-files.ts';
 import { readFileBounded, readStreamBounded, type SourceBytes } from './read-source.ts';
-import { DEFAULT_MAX_FILE_BYTES, type IngestItem, type IngestOptions, STDIN_FILE } from './types.ts';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  DELIVERY_MARGIN_MS,
+  type IngestItem,
+  type IngestOptions,
+  STDIN_FILE,
+} from './types.ts';
 
 type Skip = Extract<IngestItem, { kind: 'skip' }>;
 
@@ -71,12 +77,10 @@ export async function* readCloudTrailSources(
     while (!listed && ahead.length <= READ_AHEAD) {
       const entry = await listing.entries.next();
       if (entry.done) listed = true;
-      else
-        ahead.push(
-          entry.value.kind === 'file'
-            ? fetchFile(entry.value.file, maxBytes)
-            : Promise.resolve(entry.value.skips),
-        );
+      else if (entry.value.kind === 'skips') ahead.push(Promise.resolve(entry.value.skips));
+      else if (deliveredBefore(entry.value.file, options.since))
+        options.onEarlierFile?.(entry.value.file.display);
+      else ahead.push(fetchFile(entry.value.file, maxBytes));
     }
     if (ahead.length === 0) break;
     // Not held in a local across the yield: the file's bytes can go as soon as its text is parsed.
@@ -96,6 +100,13 @@ export async function* readCloudTrailSources(
  * variance. Memory: two more files, compressed and inflated (a CloudTrail file is a few MB inflated).
  */
 const READ_AHEAD = 2;
+
+/** True when the file's S3 object name puts its delivery well before `since`: nothing in it can be in range. */
+function deliveredBefore(file: ListedFile, since: number | undefined): boolean {
+  if (since === undefined) return false;
+  const delivered = s3ObjectTime(file.absolute);
+  return delivered !== undefined && delivered + DELIVERY_MARGIN_MS <= since;
+}
 
 /** A source read and inflated, not yet parsed. */
 interface Fetched {

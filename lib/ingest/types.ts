@@ -34,7 +34,22 @@ export interface IngestOptions {
    * Defaults to {@link DEFAULT_MAX_FILE_BYTES}.
    */
   maxFileBytes?: number;
+  /**
+   * The replay's `--since` (epoch ms): S3 log files whose object name says they were delivered more than
+   * {@link DELIVERY_MARGIN_MS} before it are not read, since every event in them is earlier. Files without
+   * a CloudTrail object name are always read.
+   */
+  since?: number;
+  /** Called for each file not read because of `since`. */
+  onEarlierFile?: (file: string) => void;
 }
+
+/**
+ * How long before `since` a file's delivery minute must be for it to be passed over. Events are always
+ * delivered after they happen, so a margin of zero would do; an hour absorbs clock skew and renamed files
+ * at the cost of reading a few files whose events the time filter then drops.
+ */
+export const DELIVERY_MARGIN_MS = 60 * 60 * 1000;
 
 /** 512 MiB: far above any CloudTrail log file (tens of MB), low enough to fail before running out of memory. */
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;

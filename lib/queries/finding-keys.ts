@@ -49,7 +49,7 @@ async function findFinding(id: string, options: FindingLookupOptions): Promise<F
     state: new MemoryState(),
   });
   let found: Finding | undefined;
-  await replay(readCloudTrail(options.paths), engine, {
+  await replay(readCloudTrail(options.paths, { since: options.since }), engine, {
     since: options.since,
     until: options.until,
     onSkip: options.onSkip,

@@ -24,6 +24,8 @@ export interface LocalSourceOptions {
 /** What the first pass read (later passes read the same input and are not counted again). */
 export interface LocalStats {
   files: number;
+  /** S3 log files not read: delivered before `since`. */
+  earlierFiles: number;
   bytes: number;
   recordsRead: number;
   eventsInRange: number;
@@ -40,6 +42,7 @@ export class LocalSource implements EventSource {
   readonly rereadable: boolean;
   readonly stats: LocalStats = {
     files: 0,
+    earlierFiles: 0,
     bytes: 0,
     recordsRead: 0,
     eventsInRange: 0,
@@ -73,6 +76,10 @@ export class LocalSource implements EventSource {
         if (stats === undefined) return;
         stats.files++;
         stats.bytes += bytes;
+      },
+      since,
+      onEarlierFile: () => {
+        if (stats) stats.earlierFiles++;
       },
     });
     for await (const item of items) {

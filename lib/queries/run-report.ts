@@ -16,6 +16,7 @@ export function formatLocalSummary(stats: LocalStats, rows: number, seconds: num
       `(${formatBytes(stats.bytes)}) in ${seconds.toFixed(2)}s, ${rate.toLocaleString('en-US')} records/s` +
       `${stats.passes > 1 ? ` (${stats.passes} passes)` : ''}; ${plural(rows, 'row')}`,
   ];
+  if (stats.earlierFiles > 0) lines.push(`  files delivered before --since, not read: ${stats.earlierFiles}`);
   if (stats.outsideTimeRange > 0) lines.push(`  outside --since/--until: ${stats.outsideTimeRange}`);
   const skipped = [...stats.skipped.values()].reduce((a, b) => a + b, 0);
   if (skipped > 0) {

@@ -123,11 +123,16 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   let bytes = 0;
   let worst: Severity | undefined;
   const started = performance.now();
+  let earlierFiles = 0;
   const items = readCloudTrail(paths, {
     stdin: process.stdin,
     onFile: (_file, size) => {
       files++;
       bytes += size;
+    },
+    since,
+    onEarlierFile: () => {
+      earlierFiles++;
     },
   });
   const stats = await replay(items, engine, {
@@ -152,7 +157,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   if (options.format === 'json') process.stdout.write(`${findingsToJson(collected)}\n`);
   if (options.format === 'table') process.stdout.write(`${formatFindingsTable(collected)}\n`);
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write(`${formatRunSummary({ files, bytes, seconds, stats, engine })}\n`);
+  process.stderr.write(`${formatRunSummary({ files, bytes, earlierFiles, seconds, stats, engine })}\n`);
   try {
     // Claims are confirmed once the findings are handed on: recorded in the outbox, or written out. A run
     // that dies before leaves them unconfirmed, and the next run raises them again under the same ids.

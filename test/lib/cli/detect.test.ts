@@ -105,8 +105,8 @@ describe('trailguard detect', () => {
     expect(parseJsonl(stdout).map((f) => f.detector)).toEqual(['audit-tampering', 'long-lived-key']);
   });
 
-  it('filters by --since and --until on event time', async () => {
-    const { stdout } = await runCli([
+  it('filters by --since and --until on event time, without reading files delivered well before --since', async () => {
+    const { stdout, stderr } = await runCli([
       'detect',
       '-f',
       'jsonl',
@@ -121,6 +121,9 @@ describe('trailguard detect', () => {
         .map((f) => f.detector)
         .sort(),
     ).toEqual(['oidc-unexpected-subject', 'pipeline-iam-write']);
+    // The 2024 and 2025 example files; the one delivered at 09:15, inside the hour's margin, is read.
+    expect(stderr).toContain('files delivered before --since, not read: 2');
+    expect(stderr).toMatch(/from 3 files/);
   });
 
   describe('with bad input mixed in', () => {

@@ -180,4 +180,30 @@ describe('readCloudTrail: every shape a user has', () => {
     ]);
     expect(skipsOf(items)[0]?.reason).toMatch(/^cannot read directory: /);
   });
+
+  it('passes over S3 log files delivered more than an hour before since, and reads every other file', async () => {
+    const named = (stamp: string) =>
+      `AWSLogs/111111111111/CloudTrail/us-east-1/2026/10/0${stamp[7]}/111111111111_CloudTrail_us-east-1_${stamp}_abcdefghijklmnop.json.gz`;
+    const early = await put(
+      dir,
+      named('20261004T2255Z'),
+      { Records: [record('early', '2026-10-04T22:50:00Z')] },
+      true,
+    );
+    await put(dir, named('20261004T2305Z'), { Records: [record('margin', '2026-10-04T23:00:00Z')] }, true);
+    await put(dir, named('20261005T0005Z'), { Records: [record('in-range', '2026-10-05T00:01:00Z')] }, true);
+    await put(dir, 'exported.json', { Records: [record('untimed', '2026-10-01T00:00:00Z')] });
+    const since = Date.parse('2026-10-05T00:00:00Z');
+    const earlier: string[] = [];
+    const read: string[] = [];
+    const items = await collect([dir], {
+      since,
+      onEarlierFile: (file) => earlier.push(file),
+      onFile: (file) => read.push(file),
+    });
+    expect(earlier).toEqual([early]);
+    expect(eventIds(items)).toEqual(['margin', 'in-range', 'untimed']);
+    expect(read).toHaveLength(3);
+    expect(eventIds(await collect([dir]))).toEqual(['early', 'margin', 'in-range', 'untimed']);
+  });
 });
