@@ -60,8 +60,9 @@ export function readCloudTrail(
 
 /**
  * The same sequence as {@link readCloudTrail}, one {@link IngestedSource} per source (each file, the
- * listing's skips where they were found, then stdin). Every record of a file is ready at once, so consumers that can take
- * a file at a time save an await (and the promises behind it) per record, and the item and origin objects.
+ * listing's skips where they were found, then stdin). Every record of a file is ready at once, so consumers
+ * that can take a file at a time save an await (and the promises behind it) per record, and the item and
+ * origin objects.
  */
 export async function* readCloudTrailSources(
   paths: readonly string[],
