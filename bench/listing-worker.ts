@@ -7,7 +7,7 @@ import { listFiles, streamFiles } from '../lib/ingest/list-files.ts';
  * - `stream`: what a replay does (`streamFiles`), handing each file on as it comes. The live heap (after a
  *   full GC) is sampled every 5,000 files: what the listing holds while the replay runs.
  * - `whole`: the same files collected into one list first (`listFiles`), then the live heap with the list
- *   held: what reading the first file would have waited for before day directories were listed lazily.
+ *   held: what reading the first file waited for before time directories were opened as reached.
  */
 
 export type ListingMode = 'stream' | 'whole';

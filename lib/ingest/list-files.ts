@@ -1,10 +1,10 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { dayOfDirectory } from './day-directory.ts';
 import { errorMessage } from './decode.ts';
-import { FileQueue } from './file-queue.ts';
-import { comparePaths, type ListedFile, orderFiles, type TimedFile, timedFile } from './order-files.ts';
+import { MinHeap } from './min-heap.ts';
+import { comparePaths, type ListedFile, orderFiles, s3ObjectTime } from './order-files.ts';
+import { periodOfDirectory } from './time-directory.ts';
 import { DIGEST_SKIP_REASON, type IngestItem } from './types.ts';
 
 type Skip = Extract<IngestItem, { kind: 'skip' }>;
@@ -37,12 +37,13 @@ export interface FileListing {
  * logs in every `aws s3 sync` of `AWSLogs/`. A path named explicitly is read whatever it is, so `<(zcat …)`
  * and FIFOs work. The same file reached twice is listed once. Never throws.
  *
- * Months of logs are hundreds of thousands of files, so CloudTrail's day directories (`…/YYYY/MM/DD/`) are
- * not listed up front: the walk stops at them, and each is listed when the replay reaches its day. What is
- * held at a time is one day's files, and the first file is read after a few directory reads rather than
- * after all of them. Since CloudTrail names every file after its delivery minute on its directory's day,
- * the order is the same as listing everything first; a file renamed to a time before its directory's day
- * is read when that directory's day comes up.
+ * Months of logs are hundreds of thousands of files, so CloudTrail's year, month and day directories
+ * (`…/YYYY/MM/DD/`) are not walked up front: each is opened when the replay reaches the start of its period
+ * (`lib/ingest/time-directory.ts`). What is held at a time is a day's files and the directories not opened
+ * yet, and the first file is read after a few directory reads rather than after all of them. Since
+ * CloudTrail names every file after its delivery minute on its directory's day, the order is the same as
+ * listing everything first; a file renamed to a time before its directory's period is read when that
+ * directory is opened.
  */
 export function streamFiles(paths: readonly string[]): FileStream {
   return { entries: listingEntries(paths), stdin: paths.includes('-') };
@@ -61,86 +62,109 @@ export async function listFiles(paths: readonly string[]): Promise<FileListing> 
   return { files, skips, stdin: stream.stdin };
 }
 
-/** A CloudTrail day directory found by the walk, listed when the replay reaches its day. */
-interface DayDirectory {
-  /** UTC midnight of its day (epoch ms). */
-  day: number;
+/** A year, month or day directory, opened when the replay reaches the start of its period. */
+interface TimeDirectory {
+  kind: 'directory';
+  /** The start of its period (epoch ms): nothing in it was delivered earlier. */
+  time: number;
   /** The path as reached (under the path the user gave), and resolved. */
   path: string;
   absolute: string;
 }
 
-/** What a walk collects. `days` is absent while a day directory itself is listed: everything below it is read. */
+/** A file whose S3 object name gives its delivery time. */
+interface TimedFile {
+  kind: 'file';
+  time: number;
+  file: ListedFile;
+}
+
+/**
+ * By time; a directory before a file of the same time (the directory may hold files of that minute), then
+ * by path: so a file is handed on only once every directory that could hold an earlier one has been opened.
+ */
+function compareQueued(a: TimeDirectory | TimedFile, b: TimeDirectory | TimedFile): number {
+  if (a.time !== b.time) return a.time - b.time;
+  if (a.kind !== b.kind) return a.kind === 'directory' ? -1 : 1;
+  return comparePaths(absoluteOf(a), absoluteOf(b));
+}
+
+const absoluteOf = (queued: TimeDirectory | TimedFile) =>
+  queued.kind === 'directory' ? queued.absolute : queued.file.absolute;
+
+/** What one walk found. */
 interface Found {
   files: Map<string, ListedFile>;
   skips: Map<string, Skip>;
-  days?: DayDirectory[];
+  directories: TimeDirectory[];
 }
+
+const nothingFound = (): Found => ({ files: new Map(), skips: new Map(), directories: [] });
 
 async function* listingEntries(paths: readonly string[]): AsyncGenerator<ListingEntry> {
   // Real paths of the directories walked, so a symlink back up the tree (or two paths to one
   // directory) is walked once.
   const visitedDirs = new Set<string>();
-  const found: Found = { files: new Map(), skips: new Map(), days: [] };
-  for (const path of paths) if (path !== '-') await addPath(path, found, visitedDirs);
-  const skips = skipsByPath(found.skips);
-  if (skips.length > 0) yield { kind: 'skips', skips };
-
-  // Files named or found outside day directories: usually a handful, held throughout.
-  const loose = new Set(found.files.keys());
-  const queue = new FileQueue();
-  const untimed: TimedFile[] = [];
-  const enqueue = (item: TimedFile) => (item.time === undefined ? untimed.push(item) : queue.push(item));
-  for (const file of found.files.values()) enqueue(timedFile(file));
-
-  const days = (found.days ?? []).sort((a, b) => a.day - b.day || comparePaths(a.absolute, b.absolute));
-  let next = 0;
-  for (;;) {
-    // Everything queued that is earlier than the next day directory's day goes first.
-    const nextDay = days[next]?.day ?? Number.POSITIVE_INFINITY;
-    for (
-      let head = queue.peek();
-      head !== undefined && (head.time as number) < nextDay;
-      head = queue.peek()
-    ) {
-      queue.pop();
-      yield { kind: 'file', file: head.file };
+  const queue = new MinHeap<TimeDirectory | TimedFile>(compareQueued);
+  const untimed: ListedFile[] = [];
+  /** Queues what a walk found, leaving out files already queued, and gives its skips by path. */
+  const enqueue = ({ files, skips, directories }: Found, queued: ReadonlySet<string>): Skip[] => {
+    for (const [absolute, file] of files) {
+      if (queued.has(absolute)) continue;
+      const time = s3ObjectTime(absolute);
+      if (time === undefined) untimed.push(file);
+      else queue.push({ kind: 'file', time, file });
     }
-    if (next >= days.length) break;
-    const listed: Found = { files: new Map(), skips: new Map() };
-    for (; next < days.length && (days[next] as DayDirectory).day === nextDay; next++) {
-      await walk((days[next] as DayDirectory).path, listed, visitedDirs);
+    for (const directory of directories) queue.push(directory);
+    return [...skips.entries()].sort(([a], [b]) => comparePaths(a, b)).map(([, skip]) => skip);
+  };
+
+  const named = nothingFound();
+  for (const path of paths) if (path !== '-') await addPath(path, named, visitedDirs);
+  const namedSkips = enqueue(named, new Set());
+  if (namedSkips.length > 0) yield { kind: 'skips', skips: namedSkips };
+  // Files named on their own or found outside time directories: usually a handful, held throughout, so
+  // that one also met inside a time directory is listed once.
+  const loose = new Set(named.files.keys());
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    if (next.kind === 'file') {
+      yield { kind: 'file', file: next.file };
+      continue;
     }
-    const daySkips = skipsByPath(listed.skips);
-    if (daySkips.length > 0) yield { kind: 'skips', skips: daySkips };
-    // A file also named on its own is already queued.
-    for (const [absolute, file] of listed.files) if (!loose.has(absolute)) enqueue(timedFile(file));
+    const opened = nothingFound();
+    await walk(next.path, opened, visitedDirs);
+    const skips = enqueue(opened, loose);
+    if (skips.length > 0) yield { kind: 'skips', skips };
   }
-  for (const file of orderFiles(untimed.map(({ file }) => file))) yield { kind: 'file', file };
+  for (const file of orderFiles(untimed)) yield { kind: 'file', file };
 }
 
-function skipsByPath(skips: ReadonlyMap<string, Skip>): Skip[] {
-  return [...skips.entries()].sort(([a], [b]) => comparePaths(a, b)).map(([, skip]) => skip);
-}
-
-async function addPath(path: string, found: Found, visitedDirs: Set<string>): Promise<void> {
+async function addPath(path: string, into: Found, visitedDirs: Set<string>): Promise<void> {
   try {
     const info = await stat(path);
-    if (info.isDirectory()) await addDirectory(path, found, visitedDirs);
-    else addFile(path, found);
+    if (info.isDirectory()) await addDirectory(path, path, into, visitedDirs);
+    else addFile(path, into);
   } catch (error) {
-    addSkip(path, `cannot read: ${errorMessage(error)}`, found);
+    addSkip(path, `cannot read: ${errorMessage(error)}`, into);
   }
 }
 
-/** A day directory is put aside for its day (while the walk collects days); any other is walked now. */
-async function addDirectory(dir: string, found: Found, visitedDirs: Set<string>): Promise<void> {
-  const day = found.days === undefined ? undefined : dayOfDirectory(dir);
-  if (day === undefined) await walk(dir, found, visitedDirs);
-  else found.days?.push({ day, path: dir, absolute: resolve(dir) });
+/**
+ * A time directory is queued for its period; any other is walked now. `named` is the path that decides
+ * which it is: the directory itself, or where a symlink to it leads.
+ */
+async function addDirectory(
+  dir: string,
+  named: string,
+  into: Found,
+  visitedDirs: Set<string>,
+): Promise<void> {
+  const time = periodOfDirectory(named) ?? periodOfDirectory(dir);
+  if (time === undefined) await walk(dir, into, visitedDirs);
+  else into.directories.push({ kind: 'directory', time, path: dir, absolute: resolve(dir) });
 }
 
-async function walk(dir: string, found: Found, visitedDirs: Set<string>): Promise<void> {
+async function walk(dir: string, into: Found, visitedDirs: Set<string>): Promise<void> {
   let entries: Dirent[];
   try {
     // realpath first so a symlink back up the tree is seen as already visited.
@@ -149,43 +173,40 @@ async function walk(dir: string, found: Found, visitedDirs: Set<string>): Promis
     visitedDirs.add(real);
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    addSkip(dir, `cannot read directory: ${errorMessage(error)}`, found);
+    addSkip(dir, `cannot read directory: ${errorMessage(error)}`, into);
     return;
   }
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const child = join(dir, entry.name);
-    if (entry.isDirectory()) await addDirectory(child, found, visitedDirs);
-    else if (entry.isFile()) addFile(child, found);
-    else if (entry.isSymbolicLink()) await addLink(child, found, visitedDirs);
+    if (entry.isDirectory()) await addDirectory(child, child, into, visitedDirs);
+    else if (entry.isFile()) addFile(child, into);
+    else if (entry.isSymbolicLink()) await addLink(child, into, visitedDirs);
   }
 }
 
-async function addLink(link: string, found: Found, visitedDirs: Set<string>): Promise<void> {
+async function addLink(link: string, into: Found, visitedDirs: Set<string>): Promise<void> {
   try {
     const info = await stat(link);
-    if (info.isDirectory()) {
-      // A link to a day directory waits for that day too, so it is listed once with the directory itself.
-      const day = found.days === undefined ? undefined : dayOfDirectory(await realpath(link));
-      if (day === undefined) await addDirectory(link, found, visitedDirs);
-      else found.days?.push({ day, path: link, absolute: resolve(link) });
-    } else if (info.isFile()) addFile(link, found);
+    // A link to a time directory waits for that period too, so it is opened once with the directory itself.
+    if (info.isDirectory()) await addDirectory(link, await realpath(link), into, visitedDirs);
+    else if (info.isFile()) addFile(link, into);
   } catch {
     // A dangling link inside a walked tree is not something the user asked for by name: ignore it.
   }
 }
 
-function addFile(path: string, found: Found): void {
+function addFile(path: string, into: Found): void {
   const absolute = resolve(path);
-  if (isDigest(absolute)) addSkip(path, DIGEST_SKIP_REASON, found, true);
-  else if (!found.files.has(absolute)) found.files.set(absolute, { display: path, absolute });
+  if (isDigest(absolute)) addSkip(path, DIGEST_SKIP_REASON, into, true);
+  else if (!into.files.has(absolute)) into.files.set(absolute, { display: path, absolute });
 }
 
-function addSkip(path: string, reason: string, found: Found, quiet?: boolean): void {
+function addSkip(path: string, reason: string, into: Found, quiet?: boolean): void {
   const key = resolve(path);
-  if (found.skips.has(key)) return;
+  if (into.skips.has(key)) return;
   const origin = { file: path };
-  found.skips.set(key, quiet ? { kind: 'skip', origin, reason, quiet } : { kind: 'skip', origin, reason });
+  into.skips.set(key, quiet ? { kind: 'skip', origin, reason, quiet } : { kind: 'skip', origin, reason });
 }
 
 /** CloudTrail writes digests to `…/CloudTrail-Digest/<region>/YYYY/MM/DD/`; any ancestor with that name counts. */

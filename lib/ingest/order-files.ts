@@ -33,24 +33,9 @@ export function s3ObjectTime(file: string): number | undefined {
  */
 export function orderFiles(files: readonly ListedFile[]): ListedFile[] {
   return files
-    .map(timedFile)
-    .sort(compareTimedFiles)
+    .map((file) => ({ file, time: s3ObjectTime(file.absolute) }))
+    .sort((a, b) => compareTimes(a.time, b.time) || comparePaths(a.file.absolute, b.file.absolute))
     .map(({ file }) => file);
-}
-
-/** A file with the time its name gives (read once: the order compares it many times). */
-export interface TimedFile {
-  file: ListedFile;
-  time: number | undefined;
-}
-
-export function timedFile(file: ListedFile): TimedFile {
-  return { file, time: s3ObjectTime(file.absolute) };
-}
-
-/** The order of {@link orderFiles}: S3 object-name time (files without one last), then absolute path. */
-export function compareTimedFiles(a: TimedFile, b: TimedFile): number {
-  return compareTimes(a.time, b.time) || comparePaths(a.file.absolute, b.file.absolute);
 }
 
 function compareTimes(a: number | undefined, b: number | undefined): number {

@@ -27,11 +27,11 @@ type Skip = Extract<IngestItem, { kind: 'skip' }>;
  *
  * The sequence is reproducible: files in S3 object-name time order then by path, whatever order the
  * paths were given in; stdin last; inside a file, records by `eventTime`. Memory stays flat however long
- * the trail: CloudTrail's day directories are listed one day at a time (see `streamFiles`), and besides
- * the file being read out only the next two are held, read and gunzipped ahead. Bad input never ends the
- * run: it becomes a `skip` item naming the file and the reason, and everything readable elsewhere still
- * comes out. Paths that cannot be listed come first; digest files and unreadable day directories where
- * their day is.
+ * the trail: CloudTrail's year, month and day directories are opened as the replay reaches them (see
+ * `streamFiles`), and besides the file being read out only the next two are held, read and gunzipped
+ * ahead. Bad input never ends the run: it becomes a `skip` item naming the file and the reason, and
+ * everything readable elsewhere still comes out. Paths that cannot be listed come first; digest files and
+ * unreadable directories where the replay reached them.
  *
  * @example
  * for await (const item of readCloudTrail(['AWSLogs/', '-'])) {

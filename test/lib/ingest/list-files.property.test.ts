@@ -8,19 +8,22 @@ import { type ListedFile, orderFiles } from '../../../lib/ingest/order-files.ts'
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** A file CloudTrail could have delivered: account, region, day of October 2026, minute of the day. */
+/** A file CloudTrail could have delivered: account, region, year, month and day, minute of the day. */
 const delivered = fc.record({
   account: fc.constantFrom('111111111111', '222222222222'),
   region: fc.constantFrom('us-east-1', 'eu-west-1', 'ap-south-1'),
-  day: fc.integer({ min: 1, max: 4 }),
-  minute: fc.integer({ min: 0, max: 1439 }),
+  year: fc.constantFrom(2025, 2026),
+  month: fc.constantFrom(1, 2, 12),
+  day: fc.constantFrom(1, 2, 28),
+  minute: fc.constantFrom(0, 1, 720, 1439),
   suffix: fc.constantFrom('AAAAAAAAAAAAAAAA', 'BBBBBBBBBBBBBBBB', 'aaaaaaaaaaaaaaaa'),
 });
 type Delivered = typeof delivered extends fc.Arbitrary<infer T> ? T : never;
 
-function s3Path({ account, region, day, minute, suffix }: Delivered): string {
-  const stamp = `202610${pad(day)}T${pad(Math.floor(minute / 60))}${pad(minute % 60)}Z`;
-  return `AWSLogs/${account}/CloudTrail/${region}/2026/10/${pad(day)}/${account}_CloudTrail_${region}_${stamp}_${suffix}.json.gz`;
+function s3Path({ account, region, year, month, day, minute, suffix }: Delivered): string {
+  const date = `${year}${pad(month)}${pad(day)}`;
+  const stamp = `${date}T${pad(Math.floor(minute / 60))}${pad(minute % 60)}Z`;
+  return `AWSLogs/${account}/CloudTrail/${region}/${year}/${pad(month)}/${pad(day)}/${account}_CloudTrail_${region}_${stamp}_${suffix}.json.gz`;
 }
 
 describe('streamFiles (property)', () => {

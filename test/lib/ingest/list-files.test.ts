@@ -1,4 +1,4 @@
-import { rm, symlink } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ListingEntry, listFiles, streamFiles } from '../../../lib/ingest/list-files.ts';
@@ -63,7 +63,7 @@ async function streamed(paths: readonly string[]): Promise<ListingEntry[]> {
 const filesOf = (entries: readonly ListingEntry[]) =>
   entries.flatMap((entry) => (entry.kind === 'file' ? [entry.file] : []));
 
-describe('streamFiles: CloudTrail day directories, one day at a time', () => {
+describe('streamFiles: CloudTrail year, month and day directories, opened as reached', () => {
   it('gives the order of listing everything first, across accounts, regions, days and loose files', async () => {
     const written: string[] = [];
     for (const account of ['111111111111', '222222222222'])
@@ -71,13 +71,10 @@ describe('streamFiles: CloudTrail day directories, one day at a time', () => {
         for (const day of ['2026/10/04', '2026/10/05', '2026/11/01'])
           for (const minute of [0, 5, 725, 1435])
             written.push(await put(dir, s3Name(account, region, day, minute), '{}'));
-    // A loose S3-named file outside the layout, files with no time in their name, and a digest day.
+    // A loose S3-named file outside the layout (delivered at a day directory's midnight, so it must wait for
+    // that directory to be opened), files with no time in their name, and a digest day.
     written.push(
-      await put(
-        dir,
-        `loose/${s3Name('333333333333', 'us-east-1', '2026/10/05', 720).split('/').pop()}`,
-        '{}',
-      ),
+      await put(dir, `loose/${s3Name('333333333333', 'us-east-1', '2026/10/05', 0).split('/').pop()}`, '{}'),
     );
     written.push(await put(dir, 'exports/events.json', '{}'));
     written.push(await put(dir, 'AWSLogs/111111111111/CloudTrail/us-east-1/2026/10/05/notes.json', '{}'));
@@ -119,6 +116,20 @@ describe('streamFiles: CloudTrail day directories, one day at a time', () => {
       lateArrival,
       join(dir, s3Name('111111111111', 'us-east-1', '2026/10/05', 10)),
     ]);
+  });
+
+  it('opens a later month, and a later year, only when the replay reaches it', async () => {
+    const first = await put(dir, s3Name('111111111111', 'us-east-1', '2025/11/30', 10), '{}');
+    const newYear = await put(dir, s3Name('111111111111', 'us-east-1', '2026/01/01', 10), '{}');
+    await mkdir(join(dir, 'AWSLogs/111111111111/CloudTrail/us-east-1/2025/12'));
+    const entries = streamFiles([dir]).entries;
+    expect((await entries.next()).value).toMatchObject({ kind: 'file', file: { display: first } });
+    // Written after the first file was handed on, into a month and a year not opened yet: both seen.
+    const december = await put(dir, s3Name('111111111111', 'us-east-1', '2025/12/15', 0), '{}');
+    const february = await put(dir, s3Name('111111111111', 'us-east-1', '2026/02/01', 0), '{}');
+    const rest = [];
+    for await (const entry of entries) rest.push(entry);
+    expect(filesOf(rest).map((file) => file.display)).toEqual([december, newYear, february]);
   });
 
   it('names a day directory that can no longer be read when its day comes, and lists the rest', async () => {
