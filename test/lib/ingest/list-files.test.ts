@@ -156,7 +156,8 @@ describe('streamFiles: CloudTrail year, month and day directories, opened as rea
     ]);
   });
 
-  it('places a file by the time in its name, even filed under an earlier day; one under a later day comes with that day', async () => {
+  it('places a file by the time in its name, even filed under an earlier day; one under a later day comes when that day is opened', async () => {
+    const fourth = await put(dir, s3Name('111111111111', 'us-east-1', '2026/10/04', 600), '{}');
     const onTime = await put(dir, s3Name('111111111111', 'us-east-1', '2026/10/05', 600), '{}');
     // Delivered on the 6th by its name, filed under the 4th: still read after the 5th's file.
     const filedEarly = await put(
@@ -164,13 +165,15 @@ describe('streamFiles: CloudTrail year, month and day directories, opened as rea
       `AWSLogs/111111111111/CloudTrail/us-east-1/2026/10/04/${s3Name('111111111111', 'us-east-1', '2026/10/06', 0).split('/').pop()}`,
       '{}',
     );
-    // Delivered on the 3rd by its name, filed under the 5th: read when the 5th is listed, not before the 4th.
+    // Delivered on the 3rd by its name, filed under the 5th: read when the 5th is opened, so after the 4th's
+    // file (the one place where the order differs from listing everything first).
     const filedLate = await put(
       dir,
       `AWSLogs/111111111111/CloudTrail/us-east-1/2026/10/05/${s3Name('111111111111', 'us-east-1', '2026/10/03', 0).split('/').pop()}`,
       '{}',
     );
     expect(filesOf(await streamed([dir])).map((file) => file.display)).toEqual([
+      fourth,
       filedLate,
       onTime,
       filedEarly,
