@@ -9,8 +9,13 @@ import { DIGEST_SKIP_REASON, type IngestItem } from './types.ts';
 
 type Skip = Extract<IngestItem, { kind: 'skip' }>;
 
-/** What a listing hands on, in replay order: the next file to read, or skips found on the way. */
-export type ListingEntry = { kind: 'file'; file: ListedFile } | { kind: 'skips'; skips: Skip[] };
+/**
+ * What a listing hands on, in replay order: the next file to read (with the delivery time its S3 object name
+ * gives, when it has one), or skips found on the way.
+ */
+export type ListingEntry =
+  | { kind: 'file'; file: ListedFile; delivered?: number }
+  | { kind: 'skips'; skips: Skip[] };
 
 /** What the paths on a command line expand to, produced as the replay goes (see {@link streamFiles}). */
 export interface FileStream {
@@ -128,7 +133,7 @@ async function* listingEntries(paths: readonly string[]): AsyncGenerator<Listing
   const loose = new Set(named.files.keys());
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
     if (next.kind === 'file') {
-      yield { kind: 'file', file: next.file };
+      yield { kind: 'file', file: next.file, delivered: next.time };
       continue;
     }
     const opened = nothingFound();

@@ -7,7 +7,7 @@ import {
   skipsOnly,
 } from './ingest-source.ts';
 import { streamFiles } from './list-files.ts';
-import { type ListedFile, s3ObjectTime } from './order-files.ts';
+import type { ListedFile } from './order-files.ts';
 import { readFileBounded, readStreamBounded, type SourceBytes } from './read-source.ts';
 import {
   DEFAULT_MAX_FILE_BYTES,
@@ -79,7 +79,7 @@ export async function* readCloudTrailSources(
       const entry = await listing.entries.next();
       if (entry.done) listed = true;
       else if (entry.value.kind === 'skips') ahead.push(Promise.resolve(entry.value.skips));
-      else if (deliveredBefore(entry.value.file, options.since))
+      else if (deliveredBefore(entry.value.delivered, options.since))
         options.onEarlierFile?.(entry.value.file.display);
       else ahead.push(fetchFile(entry.value.file, maxBytes));
     }
@@ -102,11 +102,9 @@ export async function* readCloudTrailSources(
  */
 const READ_AHEAD = 2;
 
-/** True when the file's S3 object name puts its delivery well before `since`: nothing in it can be in range. */
-function deliveredBefore(file: ListedFile, since: number | undefined): boolean {
-  if (since === undefined) return false;
-  const delivered = s3ObjectTime(file.absolute);
-  return delivered !== undefined && delivered + DELIVERY_MARGIN_MS <= since;
+/** True when a file's delivery (from its S3 object name) is well before `since`: nothing in it can be in range. */
+function deliveredBefore(delivered: number | undefined, since: number | undefined): boolean {
+  return delivered !== undefined && since !== undefined && delivered + DELIVERY_MARGIN_MS <= since;
 }
 
 /** A source read and inflated, not yet parsed. */

@@ -152,7 +152,7 @@ describe('streamFiles: CloudTrail year, month and day directories, opened as rea
           }),
         ],
       },
-      { kind: 'file', file: { display: last, absolute: last } },
+      { kind: 'file', file: { display: last, absolute: last }, delivered: Date.UTC(2026, 9, 6, 0, 10) },
     ]);
   });
 
