@@ -1,6 +1,5 @@
 import { normalizeOrReason } from '../events/normalize.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import { recordOrigin } from '../ingest/ingest-source.ts';
 import { claimIngestBatches } from '../ingest/read-cloudtrail.ts';
 import type { IngestItem, RecordOrigin } from '../ingest/types.ts';
 import type { DetectionEngine } from './detection-engine.ts';
@@ -90,22 +89,19 @@ export async function replay(
   // A stream from readCloudTrail is taken a file at a time: no await, item or origin object per record.
   const files = claimIngestBatches(items);
   if (files) {
+    let taken = 0;
     for await (const source of files) {
-      for (const item of source.skips) if (item.kind === 'skip') takeSkip(item);
-      const { records, times } = source;
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i] as Record<string, unknown>;
-        // The source is ours alone: letting go of each record as it is taken lets the judged part of a
-        // file be collected young, instead of the whole parsed file surviving until its last record.
-        records[i] = undefined;
-        const taken = takeRecord(record, times[i] as number);
+      for (let record = source.next(); record !== undefined; record = source.next()) {
+        const outcome = takeRecord(record, source.time);
         // The origin object is only made for a message.
-        if (typeof taken === 'string') skip(recordOrigin(source, i), taken);
-        else if (taken) await flush();
+        if (typeof outcome === 'string') skip(source.origin(), outcome);
+        else if (outcome) await flush();
         // A turn of the event loop every so often: the reader's read-ahead of the next file (I/O, then
         // gunzip on the thread pool) only moves on when its callbacks get to run.
-        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (++taken % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      // After the records: a file read lazily knows all its skips only once it has been read out.
+      for (const item of source.skips) if (item.kind === 'skip') takeSkip(item);
     }
   } else {
     for await (const item of items) {

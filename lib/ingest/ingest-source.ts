@@ -1,30 +1,71 @@
 import { type Decoded, decodeBytes } from './decode.ts';
 import { parseEventTime } from './event-time.ts';
 import { parseText } from './parse-text.ts';
+import { sortOrder } from './sort-order.ts';
 import type { IngestItem, RecordOrigin } from './types.ts';
 import { unwrapInto } from './unwrap.ts';
 
 /**
- * One source's content in replay order, as parallel arrays rather than an item per record: the hot path
- * (`replay`) reads records and their parsed times straight from here, and an origin object is only made
- * for a record that turns out to need one (a skip message). {@link ingestedItems} gives the item form.
+ * One source's records in replay order, handed out one at a time, and its skips. The hot path (`replay`)
+ * takes records straight from here: no item object per record, and an origin object is only made for a
+ * record that turns out to need one (a skip message).
+ *
+ * Two kinds: {@link ArraySource}, whose records were all parsed up front, and `LazyLogFile`
+ * (lib/ingest/lazy-log-file.ts), which parses an S3 log file's records as they are taken.
  */
 export interface IngestedSource {
-  file: string;
-  /** Whole-source and per-entry skips, in file order. They come before the records. */
-  skips: IngestItem[];
+  readonly file: string;
   /**
-   * The records sorted by `eventTime` (stable; records without a usable time last, in file order). A
-   * consumer that owns the source may clear each slot once it has taken the record, so a record's objects
-   * can be collected while the rest of its file is still being judged.
+   * The next record in replay order (by `eventTime`, stable; records without a usable time last), or
+   * undefined after the last. The source lets go of it, so a record's objects can be collected while the
+   * rest of its file is still being judged.
    */
-  records: (Record<string, unknown> | undefined)[];
-  /** Each record's parsed `eventTime` (epoch ms), NaN when missing or unparseable. */
-  times: Float64Array;
-  /** Each record's 0-based entry index in the source (`RecordOrigin.index`). */
-  indexes: Int32Array;
-  /** Each record's 1-based JSON Lines line, when the source was JSON Lines (0: none). */
-  lines?: Int32Array;
+  next(): Record<string, unknown> | undefined;
+  /** The parsed `eventTime` (epoch ms) of the record `next` returned last; NaN when missing or unparseable. */
+  readonly time: number;
+  /** Where the record `next` returned last came from. */
+  origin(): RecordOrigin;
+  /**
+   * Whole-source and per-entry skips. Complete once `next` has returned undefined: a log file read record
+   * by record finds a broken record only when it comes to it.
+   */
+  readonly skips: readonly IngestItem[];
+}
+
+/** A source whose records were all parsed up front, as parallel arrays in replay order. */
+export class ArraySource implements IngestedSource {
+  time = Number.NaN;
+  #position = -1;
+
+  constructor(
+    readonly file: string,
+    readonly skips: readonly IngestItem[],
+    readonly records: (Record<string, unknown> | undefined)[],
+    /** Each record's parsed `eventTime` (epoch ms), NaN when missing or unparseable. */
+    readonly times: Float64Array,
+    /** Each record's 0-based entry index in the source (`RecordOrigin.index`). */
+    readonly indexes: Int32Array,
+    /** Each record's 1-based JSON Lines line, when the source was JSON Lines (0: none). */
+    readonly lines?: Int32Array,
+  ) {}
+
+  next(): Record<string, unknown> | undefined {
+    const position = ++this.#position;
+    if (position >= this.records.length) {
+      this.#position = this.records.length;
+      return undefined;
+    }
+    const record = this.records[position];
+    this.records[position] = undefined;
+    this.time = this.times[position] as number;
+    return record;
+  }
+
+  origin(): RecordOrigin {
+    const index = this.indexes[this.#position] as number;
+    const line = this.lines?.[this.#position];
+    return line ? { file: this.file, line, index } : { file: this.file, index };
+  }
 }
 
 /**
@@ -38,22 +79,12 @@ export async function ingestSource(file: string, bytes: Buffer, maxBytes: number
   return ingestedItems(ingestDecoded(file, await decodeBytes(bytes, maxBytes), maxBytes));
 }
 
-/** The origin of the `i`th record of a source. */
-export function recordOrigin(source: IngestedSource, i: number): RecordOrigin {
-  const index = source.indexes[i] as number;
-  const line = source.lines?.[i];
-  return line ? { file: source.file, line, index } : { file: source.file, index };
-}
-
-/** A source as items: its skips, then its records in order (records already cleared are left out). */
+/** A source as items: its skips, then its records in order (records already taken are left out). */
 export function ingestedItems(source: IngestedSource): IngestItem[] {
-  const items: IngestItem[] = source.skips.slice();
-  const { records } = source;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i];
-    if (record !== undefined) items.push({ kind: 'record', record, origin: recordOrigin(source, i) });
-  }
-  return items;
+  const records: IngestItem[] = [];
+  for (let record = source.next(); record !== undefined; record = source.next())
+    records.push({ kind: 'record', record, origin: source.origin() });
+  return [...source.skips, ...records];
 }
 
 /** A source that holds nothing but one skip. */
@@ -63,7 +94,7 @@ export function skippedSource(file: string, reason: string): IngestedSource {
 
 /** Skips without records (a listing's problems, or a source that could not be read). */
 export function skipsOnly(file: string, skips: IngestItem[]): IngestedSource {
-  return { file, skips, records: [], times: new Float64Array(0), indexes: new Int32Array(0) };
+  return new ArraySource(file, skips, [], new Float64Array(0), new Int32Array(0));
 }
 
 /** {@link ingestSource} from the decoded text (or the reason it could not be decoded), as arrays. */
@@ -119,16 +150,15 @@ function sortedSource(
   for (let i = 0; i < count; i++)
     times[i] = parseEventTime((records[i] as Record<string, unknown>).eventTime) ?? Number.NaN;
   const order = sortOrder(times);
-  if (order === undefined) {
-    return {
+  if (order === undefined)
+    return new ArraySource(
       file,
       skips,
       records,
       times,
-      indexes: Int32Array.from(indexes),
-      lines: lines && Int32Array.from(lines),
-    };
-  }
+      Int32Array.from(indexes),
+      lines && Int32Array.from(lines),
+    );
   const sortedRecords = new Array<Record<string, unknown>>(count);
   const sortedTimes = new Float64Array(count);
   const sortedIndexes = new Int32Array(count);
@@ -140,72 +170,5 @@ function sortedSource(
     sortedIndexes[i] = indexes[from] as number;
     if (sortedLines) sortedLines[i] = (lines as number[])[from] as number;
   }
-  return {
-    file,
-    skips,
-    records: sortedRecords,
-    times: sortedTimes,
-    indexes: sortedIndexes,
-    lines: sortedLines,
-  };
-}
-
-/** The largest integer a double holds exactly, plus one: packed sort keys must stay below it. */
-const EXACT_LIMIT = 2 ** 53;
-
-/**
- * The stable time order of `times` (NaN last, in input order) as input positions, or undefined when the
- * input is already in that order.
- */
-export function sortOrder(times: Float64Array): ArrayLike<number> | undefined {
-  const count = times.length;
-  let ordered = true;
-  let wholeSeconds = true;
-  let latest = Number.NEGATIVE_INFINITY;
-  let earliest = Number.POSITIVE_INFINITY;
-  let untimedSeen = false;
-  for (let i = 0; i < count; i++) {
-    const time = times[i] as number;
-    if (Number.isNaN(time)) {
-      untimedSeen = true;
-      continue;
-    }
-    // In order: timed records non-decreasing, and none after an untimed one.
-    if (untimedSeen || time < latest) ordered = false;
-    latest = time;
-    if (time < earliest) earliest = time;
-    if (time % 1000 !== 0) wholeSeconds = false;
-  }
-  if (ordered) return undefined;
-  // CloudTrail times are whole seconds: each record's (second, position) then packs into one double that
-  // sorts natively (a typed array's own numeric sort, no comparator call per comparison). Untimed records
-  // take the second after the latest, so they follow every timed one in input order.
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < count; i++) {
-    const time = times[i] as number;
-    if (!Number.isNaN(time) && time > max) max = time;
-  }
-  const span = (max - earliest) / 1000 + 2;
-  if (wholeSeconds && span * count < EXACT_LIMIT) {
-    const keys = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
-      const time = times[i] as number;
-      const second = Number.isNaN(time) ? span - 1 : (time - earliest) / 1000;
-      keys[i] = second * count + i;
-    }
-    keys.sort();
-    const order = new Int32Array(count);
-    for (let i = 0; i < count; i++) order[i] = (keys[i] as number) % count;
-    return order;
-  }
-  const order = new Array<number>(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  order.sort((a, b) => {
-    const ta = times[a] as number;
-    const tb = times[b] as number;
-    const untimedA = Number.isNaN(ta);
-    if (untimedA !== Number.isNaN(tb)) return untimedA ? 1 : -1;
-    return untimedA ? a - b : ta - tb || a - b;
-  });
-  return order;
+  return new ArraySource(file, skips, sortedRecords, sortedTimes, sortedIndexes, sortedLines);
 }

@@ -1,4 +1,4 @@
-import { decodeText, errorMessage, type Inflated, inflateBytes } from './decode.ts';
+import { decodeText, errorMessage, inflateBytes } from './decode.ts';
 import {
   type IngestedSource,
   ingestDecoded,
@@ -6,9 +6,11 @@ import {
   skippedSource,
   skipsOnly,
 } from './ingest-source.ts';
+import { LazyLogFile } from './lazy-log-file.ts';
 import { streamFiles } from './list-files.ts';
 import type { ListedFile } from './order-files.ts';
 import { readFileBounded, readStreamBounded, type SourceBytes } from './read-source.ts';
+import { type LogFileScanner, sharedScanWorker } from './scan-worker.ts';
 import {
   DEFAULT_MAX_FILE_BYTES,
   DELIVERY_MARGIN_MS,
@@ -70,8 +72,9 @@ export async function* readCloudTrailSources(
 ): AsyncGenerator<IngestedSource> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const listing = streamFiles(paths);
-  // Reading and gunzipping the next files (I/O and the thread pool) overlaps judging this one. Skips found
-  // while listing keep their place between the files.
+  const scanner = options.scanner ?? sharedScanWorker();
+  // Reading, gunzipping and scanning the next files (I/O, the thread pool, the scanning thread) overlaps
+  // judging this one. Skips found while listing keep their place between the files.
   const ahead: Promise<Fetched | Skip[]>[] = [];
   let listed = false;
   for (;;) {
@@ -81,17 +84,16 @@ export async function* readCloudTrailSources(
       else if (entry.value.kind === 'skips') ahead.push(Promise.resolve(entry.value.skips));
       else if (deliveredBefore(entry.value.delivered, options.since))
         options.onEarlierFile?.(entry.value.file.display);
-      else ahead.push(fetchFile(entry.value.file, maxBytes));
+      else ahead.push(fetchFile(entry.value.file, maxBytes, scanner));
     }
     if (ahead.length === 0) break;
-    // Not held in a local across the yield: the file's bytes can go as soon as its text is parsed.
+    // Not held in a local across the yield: the file's bytes can go as soon as its records are taken.
     yield sourceOf(await (ahead.shift() as Promise<Fetched | Skip[]>), maxBytes, options);
   }
   if (listing.stdin) {
     const stdin = options.stdin ?? process.stdin;
     const source = await readStreamBounded(stdin, maxBytes);
-    const inflated = source.ok ? await inflateBytes(source.bytes, maxBytes) : undefined;
-    yield ingestFetched({ file: STDIN_FILE, source, inflated }, maxBytes, options);
+    yield ingestFetched(await inflated(STDIN_FILE, source, maxBytes), maxBytes, options);
   }
 }
 
@@ -107,18 +109,30 @@ function deliveredBefore(delivered: number | undefined, since: number | undefine
   return delivered !== undefined && since !== undefined && delivered + DELIVERY_MARGIN_MS <= since;
 }
 
-/** A source read and inflated, not yet parsed. */
+/** A source read, inflated and scanned, not yet parsed. */
 interface Fetched {
   file: string;
-  source: SourceBytes;
-  inflated?: Inflated;
+  /** How many bytes were read (before any gunzip), or why the source could not be read. */
+  read: { ok: true; size: number } | { ok: false; reason: string };
+  /** The bytes with any gzip undone and the log-file layout found in them, or why they could not be had. */
+  content?: { ok: true; bytes: Buffer; layout?: Int32Array } | { ok: false; reason: string };
 }
 
-/** Never rejects (both steps report problems as values), so a read-ahead nobody awaits is harmless. */
-async function fetchFile(file: ListedFile, maxBytes: number): Promise<Fetched> {
-  const source = await readFileBounded(file.absolute, maxBytes);
-  const inflated = source.ok ? await inflateBytes(source.bytes, maxBytes) : undefined;
-  return { file: file.display, source, inflated };
+/** Never rejects (every step reports problems as values), so a read-ahead nobody awaits is harmless. */
+async function fetchFile(file: ListedFile, maxBytes: number, scanner: LogFileScanner): Promise<Fetched> {
+  const fetched = await inflated(file.display, await readFileBounded(file.absolute, maxBytes), maxBytes);
+  if (!fetched.content?.ok) return fetched;
+  const scanned = await scanner.scan(fetched.content.bytes);
+  if (scanned.ok) return { ...fetched, content: scanned };
+  // The scanning thread died holding the bytes: read the file again, for the general parser.
+  return inflated(file.display, await readFileBounded(file.absolute, maxBytes), maxBytes);
+}
+
+async function inflated(file: string, source: SourceBytes, maxBytes: number): Promise<Fetched> {
+  if (!source.ok) return { file, read: source };
+  // Taken first: a file that is no gzip is its own content, which a scan moves to another thread.
+  const read = { ok: true, size: source.bytes.length } as const;
+  return { file, read, content: await inflateBytes(source.bytes, maxBytes) };
 }
 
 function sourceOf(fetched: Fetched | Skip[], maxBytes: number, options: IngestOptions): IngestedSource {
@@ -126,15 +140,17 @@ function sourceOf(fetched: Fetched | Skip[], maxBytes: number, options: IngestOp
 }
 
 function ingestFetched(
-  { file, source, inflated }: Fetched,
+  { file, read, content }: Fetched,
   maxBytes: number,
   options: IngestOptions,
 ): IngestedSource {
-  if (!source.ok) return skippedSource(file, source.reason);
-  options.onFile?.(file, source.bytes.length);
+  if (!read.ok) return skippedSource(file, read.reason);
+  options.onFile?.(file, read.size);
+  if (content === undefined || !content.ok) return skippedSource(file, content?.reason ?? 'not read');
   try {
-    const decoded = inflated?.ok ? decodeText(inflated.bytes) : (inflated ?? decodeText(source.bytes));
-    return ingestDecoded(file, decoded, maxBytes);
+    // An S3 log file laid out as CloudTrail writes it is parsed record by record as it is taken.
+    if (content.layout) return new LazyLogFile(file, content.bytes, content.layout);
+    return ingestDecoded(file, decodeText(content.bytes), maxBytes);
   } catch (error) {
     // Ingestion is built not to throw; this keeps a bug in it from ending a whole replay.
     return skippedSource(file, `internal error: ${errorMessage(error)}`);

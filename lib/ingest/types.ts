@@ -1,3 +1,5 @@
+import type { LogFileScanner } from './scan-worker.ts';
+
 /**
  * The contract between ingestion (paths and stdin in, raw CloudTrail records out) and the engine.
  * Ingestion only finds records and unwraps their containers; field validation is the normalizer's job.
@@ -42,6 +44,8 @@ export interface IngestOptions {
   since?: number;
   /** Called for each file not read because of `since`. */
   onEarlierFile?: (file: string) => void;
+  /** The thread that scans S3 log files so they can be parsed record by record; the process's shared one by default. */
+  scanner?: LogFileScanner;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortOrder } from '../../../lib/ingest/ingest-source.ts';
+import { sortOrder } from '../../../lib/ingest/sort-order.ts';
 
 /** The order every path of `sortOrder` must give: by time, stable, records without a time last in input order. */
 function reference(times: readonly number[]): number[] {
