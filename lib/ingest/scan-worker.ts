@@ -20,26 +20,34 @@ export interface LogFileScanner {
  * costly per byte as gunzip) then overlaps judging the file before instead of adding to it.
  *
  * The bytes move to the thread and back without a copy: their memory is transferred, which detaches
- * every view on it, so `scan` must only be given a buffer that is the one view on its memory (as zlib's
- * output and a file read in one piece are). Small buffers, which may share Node's pool, and everything once
- * the thread has failed, come back at once without a layout and take the general parser. Never rejects.
- * The thread keeps the process alive only while a reply is awaited.
+ * every view on it, so only a buffer that starts its memory and is larger than Node's shared pool of small
+ * buffers is sent (zlib's output and a file read in one piece are like that). Everything else is scanned in
+ * place, at once: small files (a round trip would cost more than the scan), any file while the thread is
+ * starting (so a replay never waits for it) or after it failed. The thread starts with the first file large
+ * enough to send. Never rejects. The thread keeps the process alive only while a reply is awaited.
  */
 export class ScanWorker implements LogFileScanner {
   #worker: Worker | undefined;
+  #online: Promise<void> | undefined;
+  #ready = false;
   #failed = false;
   #nextId = 0;
   readonly #pending = new Map<number, (scanned: Scanned) => void>();
 
-  /** Starts the thread now rather than at the first scan (it takes tens of milliseconds to start). */
-  start(): void {
-    if (!this.#failed) this.#started();
+  /** Starts the thread now, resolving once it takes work (or has failed to start). */
+  async start(): Promise<void> {
+    if (this.#failed) return;
+    const worker = this.#started();
+    // Held open while awaited, like a scan.
+    worker.ref();
+    await this.#online;
+    if (this.#pending.size === 0) worker.unref();
   }
 
   scan(bytes: Buffer): Promise<Scanned> {
-    if (this.#failed || !isTransferable(bytes))
-      return Promise.resolve({ ok: true, bytes, layout: undefined });
+    if (bytes.length <= SCAN_IN_PLACE_BYTES || this.#failed || !isTransferable(bytes)) return inPlace(bytes);
     const worker = this.#started();
+    if (!this.#ready) return inPlace(bytes);
     const id = this.#nextId++;
     if (this.#pending.size === 0) worker.ref();
     return new Promise<Scanned>((resolve) => {
@@ -49,7 +57,7 @@ export class ScanWorker implements LogFileScanner {
     });
   }
 
-  /** Ends the thread; requests in flight are answered as lost, and later scans find no layout. */
+  /** Ends the thread; requests in flight are answered as lost, and later files are scanned in place. */
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#fail('the scanning thread was closed');
@@ -68,6 +76,13 @@ export class ScanWorker implements LogFileScanner {
     });
     worker.on('error', (error) => this.#fail(`the scanning thread failed (${error.message})`));
     worker.on('exit', (code) => this.#fail(`the scanning thread stopped (exit code ${code})`));
+    this.#online = new Promise<void>((resolve) => {
+      worker.once('online', () => {
+        this.#ready = true;
+        resolve();
+      });
+      worker.once('exit', () => resolve());
+    });
     // After the listeners: adding a 'message' listener makes the thread hold the process open again.
     worker.unref();
     this.#worker = worker;
@@ -76,11 +91,15 @@ export class ScanWorker implements LogFileScanner {
 
   #fail(reason: string): void {
     this.#failed = true;
+    this.#ready = false;
     this.#worker = undefined;
     for (const resolve of this.#pending.values()) resolve({ ok: false, reason });
     this.#pending.clear();
   }
 }
+
+/** Files up to this size are always scanned on the calling thread (about 0.1 ms of scanning). */
+export const SCAN_IN_PLACE_BYTES = 64 * 1024;
 
 let shared: ScanWorker | undefined;
 
@@ -88,6 +107,10 @@ let shared: ScanWorker | undefined;
 export function sharedScanWorker(): ScanWorker {
   shared ??= new ScanWorker();
   return shared;
+}
+
+function inPlace(bytes: Buffer): Promise<Scanned> {
+  return Promise.resolve({ ok: true, bytes, layout: scanLogFile(bytes) });
 }
 
 interface ScanRequest {
@@ -103,7 +126,7 @@ interface ScanReply {
   layout: Int32Array | undefined;
 }
 
-/** True when `bytes` starts its memory and that memory is no part of Node's shared pool of small buffers. */
+/** True when `bytes` starts its memory, and that memory is no part of Node's shared pool of small buffers. */
 function isTransferable(bytes: Buffer): boolean {
   return (
     bytes.length > 0 &&

@@ -17,7 +17,7 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
-/** A log file big enough to be scanned on the thread (small buffers may share Node's pool and are not sent). */
+/** A log file of `count` records, times out of order. */
 function bigLog(prefix: string, count: number, extra: object = {}) {
   return {
     Records: Array.from({ length: count }, (_, i) =>
@@ -28,7 +28,8 @@ function bigLog(prefix: string, count: number, extra: object = {}) {
 
 describe('readCloudTrail: S3 log files read record by record', () => {
   it('gives the records of a gzipped log file in time order, as the whole-file parse does', async () => {
-    const log = bigLog('r', 300);
+    // Big enough to be scanned on the thread (smaller files are scanned in place).
+    const log = bigLog('r', 1000);
     const path = await put(
       dir,
       'AWSLogs/1/CloudTrail/us-east-1/2025/01/01/1_CloudTrail_us-east-1_20250101T0100Z_a.json.gz',
