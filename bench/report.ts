@@ -67,6 +67,7 @@ function table(rows: string[][], align: ('l' | 'r')[]): string[] {
 const LABELS: Record<WorkerMode, string> = {
   parse: 'parse only: read, gunzip, decode, JSON.parse',
   'parse-naive': 'parse only, zlib and Buffer defaults',
+  ingest: 'ingest only: read as detect reads, judge nothing',
   'detect-stateless': 'detect, event (stateless) detectors only',
   detect: 'detect, all detectors (trailguard detect)',
 };
@@ -84,7 +85,7 @@ export function formatReport(report: Report): string {
   );
   const parse = throughput.parse;
   const rows = [['', 'records/s', 'vs parse', 'best s', 'CPU s', 'peak RSS', 'findings']];
-  for (const mode of ['parse', 'parse-naive', 'detect-stateless', 'detect'] as const) {
+  for (const mode of ['parse', 'parse-naive', 'ingest', 'detect-stateless', 'detect'] as const) {
     const m = throughput[mode];
     if (!m) continue;
     rows.push([
@@ -102,6 +103,12 @@ export function formatReport(report: Report): string {
   out.push(
     `  detect / parse: ${fixed(ratio.wall, 2)} by median wall time (best runs ${fixed(ratio.best, 2)}, CPU time ${fixed(ratio.cpu, 2)})`,
   );
+  const ingest = throughput.ingest;
+  if (ingest) {
+    out.push(
+      `  detect / ingest only: ${fixed(throughput.detect.recordsPerSecond / ingest.recordsPerSecond, 2)} by median wall time (what detection itself costs)`,
+    );
+  }
 
   if (report.large) {
     const { large } = report;

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
   log(`generating (or reusing) the ${records.toLocaleString('en-US')}-record trail`);
   const trail = await trailFiles(trailsDir, records, seed);
-  const modes: WorkerMode[] = ['parse', 'detect', 'detect-stateless', 'parse-naive'];
+  const modes: WorkerMode[] = ['parse', 'detect', 'ingest', 'detect-stateless', 'parse-naive'];
   log(`throughput: ${rounds} rounds of ${modes.join(', ')}, each a fresh process`);
   const throughput = await measureModes(trail.logs, modes, rounds, (run) =>
     log(`  ${run.mode}: ${run.seconds.toFixed(2)} s, ${(run.maxRssBytes / 2 ** 20).toFixed(0)} MiB`),

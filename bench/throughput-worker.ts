@@ -7,7 +7,7 @@ import { parseConfigText } from '../lib/config/load-config.ts';
 import { DetectionEngine } from '../lib/engine/detection-engine.ts';
 import { replay } from '../lib/engine/replay.ts';
 import { decodeBytes } from '../lib/ingest/decode.ts';
-import { readCloudTrail } from '../lib/ingest/read-cloudtrail.ts';
+import { readCloudTrail, readCloudTrailSources } from '../lib/ingest/read-cloudtrail.ts';
 import { DEFAULT_MAX_FILE_BYTES } from '../lib/ingest/types.ts';
 import { MemoryState } from '../lib/state/memory-state.ts';
 import { BENCH_CONFIG } from './trail.ts';
@@ -17,16 +17,19 @@ import { BENCH_CONFIG } from './trail.ts';
  * `maxRSS` is this run's own): `node --import tsx bench/throughput-worker.ts <mode> <AWSLogs dir>`.
  * Prints one JSON line: records, findings, seconds, peak RSS.
  *
- * - `parse`: the baseline, nothing but what any reader must do: read each file, gunzip it and decode the
- *   text exactly as ingestion does (lib/ingest/decode.ts, so a faster gunzip speeds up both sides of the
- *   ratio alike), JSON.parse.
+ * - `parse`: the issue's baseline, what a reader that parses files whole must do: read each file, gunzip
+ *   it (with lib/ingest/decode.ts, so a faster gunzip speeds up both sides of the ratio alike), decode the
+ *   text, `JSON.parse` it.
  * - `parse-naive`: the same with zlib's and Buffer's defaults (`gunzipSync(bytes).toString()`), for scale.
+ * - `ingest`: reading exactly as `detect` does (readCloudTrail: S3 log files scanned on the second thread
+ *   and parsed record by record, each file's records sorted by time), judging nothing: `detect` against
+ *   this is what detection itself costs.
  * - `detect`: what `trailguard detect --state memory` does: readCloudTrail → replay → DetectionEngine
  *   with every detector.
  * - `detect-stateless`: the same with only the event (stateless) detectors enabled.
  */
 
-export type WorkerMode = 'parse' | 'parse-naive' | 'detect' | 'detect-stateless';
+export type WorkerMode = 'parse' | 'parse-naive' | 'ingest' | 'detect' | 'detect-stateless';
 
 export interface WorkerResult {
   mode: WorkerMode;
@@ -67,6 +70,14 @@ async function parseOnly(dir: string, naive: boolean): Promise<{ records: number
   return { records, findings: 0 };
 }
 
+async function ingestOnly(dir: string): Promise<{ records: number; findings: number }> {
+  let records = 0;
+  for await (const source of readCloudTrailSources([dir])) {
+    for (let record = source.next(); record !== undefined; record = source.next()) records++;
+  }
+  return { records, findings: 0 };
+}
+
 async function detect(dir: string, statelessOnly: boolean): Promise<{ records: number; findings: number }> {
   const config = parseConfigText(BENCH_CONFIG, 'bench.yaml');
   const engine = new DetectionEngine({
@@ -95,7 +106,9 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   const counted = mode.startsWith('parse')
     ? await parseOnly(dir, mode === 'parse-naive')
-    : await detect(dir, mode === 'detect-stateless');
+    : mode === 'ingest'
+      ? await ingestOnly(dir)
+      : await detect(dir, mode === 'detect-stateless');
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   // GC entries are delivered asynchronously: let the last ones arrive.
