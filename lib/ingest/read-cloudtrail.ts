@@ -30,8 +30,8 @@ type Skip = Extract<IngestItem, { kind: 'skip' }>;
  * The sequence is reproducible: files in S3 object-name time order then by path, whatever order the
  * paths were given in; stdin last; inside a file, records by `eventTime`. Memory stays flat however long
  * the trail: CloudTrail's year, month and day directories are opened as the replay reaches them (see
- * `streamFiles`), and besides the file being read out only the next two are held, read and gunzipped
- * ahead. Bad input never ends the run: it becomes a `skip` item naming the file and the reason, and
+ * `streamFiles`), and besides the file being read out only the next two are held, read, gunzipped and
+ * scanned ahead. Bad input never ends the run: it becomes a `skip` item naming the file and the reason, and
  * everything readable elsewhere still comes out. Paths that cannot be listed come first; digest files and
  * unreadable directories where the replay reached them.
  *
@@ -62,9 +62,9 @@ export function readCloudTrail(
 
 /**
  * The same sequence as {@link readCloudTrail}, one {@link IngestedSource} per source (each file, the
- * listing's skips where they were found, then stdin). Every record of a file is ready at once, so consumers
- * that can take a file at a time save an await (and the promises behind it) per record, and the item and
- * origin objects.
+ * listing's skips where they were found, then stdin). A source hands its records out without an await, so
+ * consumers that can take a file at a time save an await (and the promises behind it) per record, and the
+ * item and origin objects.
  */
 export async function* readCloudTrailSources(
   paths: readonly string[],
@@ -109,19 +109,16 @@ function deliveredBefore(delivered: number | undefined, since: number | undefine
   return delivered !== undefined && since !== undefined && delivered + DELIVERY_MARGIN_MS <= since;
 }
 
-/** A source read, inflated and scanned, not yet parsed. */
-interface Fetched {
-  file: string;
-  /** How many bytes were read (before any gunzip), or why the source could not be read. */
-  read: { ok: true; size: number } | { ok: false; reason: string };
-  /** The bytes with any gzip undone and the log-file layout found in them, or why they could not be had. */
-  content?: { ok: true; bytes: Buffer; layout?: Int32Array } | { ok: false; reason: string };
-}
+/** A source read, inflated and scanned, not yet parsed; or why it could not be read. */
+type Fetched = { file: string; unread: string } | { file: string; size: number; content: Content };
+
+/** Bytes with any gzip undone and the log-file layout found in them, or why they could not be had. */
+type Content = { ok: true; bytes: Buffer; layout?: Int32Array } | { ok: false; reason: string };
 
 /** Never rejects (every step reports problems as values), so a read-ahead nobody awaits is harmless. */
 async function fetchFile(file: ListedFile, maxBytes: number, scanner: LogFileScanner): Promise<Fetched> {
   const fetched = await inflated(file.display, await readFileBounded(file.absolute, maxBytes), maxBytes);
-  if (!fetched.content?.ok) return fetched;
+  if ('unread' in fetched || !fetched.content.ok) return fetched;
   const scanned = await scanner.scan(fetched.content.bytes);
   if (scanned.ok) return { ...fetched, content: scanned };
   // The scanning thread died holding the bytes: read the file again, for the general parser.
@@ -129,24 +126,22 @@ async function fetchFile(file: ListedFile, maxBytes: number, scanner: LogFileSca
 }
 
 async function inflated(file: string, source: SourceBytes, maxBytes: number): Promise<Fetched> {
-  if (!source.ok) return { file, read: source };
+  if (!source.ok) return { file, unread: source.reason };
   // Taken first: a file that is no gzip is its own content, which a scan moves to another thread.
-  const read = { ok: true, size: source.bytes.length } as const;
-  return { file, read, content: await inflateBytes(source.bytes, maxBytes) };
+  const size = source.bytes.length;
+  return { file, size, content: await inflateBytes(source.bytes, maxBytes) };
 }
 
 function sourceOf(fetched: Fetched | Skip[], maxBytes: number, options: IngestOptions): IngestedSource {
   return Array.isArray(fetched) ? skipsOnly('', fetched) : ingestFetched(fetched, maxBytes, options);
 }
 
-function ingestFetched(
-  { file, read, content }: Fetched,
-  maxBytes: number,
-  options: IngestOptions,
-): IngestedSource {
-  if (!read.ok) return skippedSource(file, read.reason);
-  options.onFile?.(file, read.size);
-  if (content === undefined || !content.ok) return skippedSource(file, content?.reason ?? 'not read');
+function ingestFetched(fetched: Fetched, maxBytes: number, options: IngestOptions): IngestedSource {
+  const { file } = fetched;
+  if ('unread' in fetched) return skippedSource(file, fetched.unread);
+  options.onFile?.(file, fetched.size);
+  const { content } = fetched;
+  if (!content.ok) return skippedSource(file, content.reason);
   try {
     // An S3 log file laid out as CloudTrail writes it is parsed record by record as it is taken.
     if (content.layout) return new LazyLogFile(file, content.bytes, content.layout);
