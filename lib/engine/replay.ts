@@ -1,6 +1,7 @@
 import { normalizeOrReason } from '../events/normalize.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import { claimIngestBatches } from '../ingest/read-cloudtrail.ts';
+import { skipReasonClass } from '../ingest/skip-class.ts';
 import type { IngestItem, RecordOrigin } from '../ingest/types.ts';
 import type { DetectionEngine } from './detection-engine.ts';
 import type { Finding } from './finding.ts';
@@ -51,7 +52,7 @@ export async function replay(
   let batch: NormalizedEvent[] = [];
 
   const skip = (origin: RecordOrigin, reason: string) => {
-    const reasonClass = reason.split(':')[0] ?? reason;
+    const reasonClass = skipReasonClass(reason);
     stats.skipped.set(reasonClass, (stats.skipped.get(reasonClass) ?? 0) + 1);
     options.onSkip?.(origin, reason);
   };

@@ -1,5 +1,6 @@
 import { normalizeRecord } from '../events/normalize.ts';
 import { readCloudTrail } from '../ingest/read-cloudtrail.ts';
+import { skipReasonClass } from '../ingest/skip-class.ts';
 import type { RecordOrigin } from '../ingest/types.ts';
 import type { EventSource, InsightsQuery, Observation } from './query-types.ts';
 
@@ -66,7 +67,7 @@ export class LocalSource implements EventSource {
     let records = 0;
     const skip = (origin: RecordOrigin, reason: string) => {
       if (stats === undefined) return;
-      const reasonClass = reason.split(':')[0] ?? reason;
+      const reasonClass = skipReasonClass(reason);
       stats.skipped.set(reasonClass, (stats.skipped.get(reasonClass) ?? 0) + 1);
       this.#options.onSkip?.(origin, reason);
     };

@@ -99,6 +99,8 @@ describe('readCloudTrail: S3 log files read record by record', () => {
     });
     expect([stats.recordsRead, stats.eventsJudged]).toEqual([30, 30]);
     expect(skipped).toEqual([expect.stringMatching(/^30 Records\[30\]: not JSON: /)]);
+    // Counted in the summary by what went wrong, not by which record.
+    expect(stats.skipped).toEqual(new Map([['not JSON', 1]]));
   });
 
   it('leaves a file whose brackets do not balance to the whole-file parser, which skips it as before', async () => {
