@@ -4,7 +4,7 @@ import { agentChangeRate } from './agent-change-rate.ts';
 import { auditTampering } from './audit-tampering.ts';
 import { longLivedKey } from './long-lived-key.ts';
 import { oidcSessionExfiltration } from './oidc-session-exfiltration.ts';
-import { oidcTrustPolicy } from './oidc-trust-policy.ts';
+import { oidcTrustPolicy } from './oidc-trust-policy/oidc-trust-policy.ts';
 import { oidcUnexpectedSubject } from './oidc-unexpected-subject.ts';
 import { pipelineIamWrite } from './pipeline-iam-write.ts';
 

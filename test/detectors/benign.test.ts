@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditTampering } from '../../detectors/audit-tampering.ts';
-import { oidcTrustPolicy } from '../../detectors/oidc-trust-policy.ts';
+import { oidcTrustPolicy } from '../../detectors/oidc-trust-policy/oidc-trust-policy.ts';
 import { oidcUnexpectedSubject } from '../../detectors/oidc-unexpected-subject.ts';
 import { pipelineIamWrite } from '../../detectors/pipeline-iam-write.ts';
 import { normalizeRecord } from '../../lib/events/normalize.ts';
@@ -51,7 +51,8 @@ describe('detector contract', () => {
   it.each(OURS.map((detector) => [detector.id, detector] as const))(
     '%s follows the conventions',
     (id, detector) => {
-      expect(existsSync(new URL(`../../detectors/${id}.ts`, import.meta.url))).toBe(true);
+      const file = (path: string) => existsSync(new URL(`../../detectors/${path}`, import.meta.url));
+      expect(file(`${id}.ts`) || file(`${id}/${id}.ts`)).toBe(true);
       expect(detector.kind).toBe('event');
       const steps = detector.runbook.split('\n');
       expect(steps.length).toBeGreaterThanOrEqual(3);

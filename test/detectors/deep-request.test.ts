@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { detectors } from '../../detectors/index.ts';
+import { analyzeTrustPolicy } from '../../detectors/oidc-trust-policy/trust-policy.ts';
 import { DetectionEngine } from '../../lib/engine/detection-engine.ts';
 import type { Finding } from '../../lib/engine/finding.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
-import { analyzeTrustPolicy } from '../../lib/identity/trust-policy.ts';
 import { MemoryState } from '../../lib/state/memory-state.ts';
 import { exampleConfig } from '../helpers/config.ts';
 import { corpusRecords, derivedRecord, variant } from '../helpers/records.ts';

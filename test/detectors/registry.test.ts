@@ -3,10 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { detectors } from '../../detectors/index.ts';
 import { SEVERITIES } from '../../lib/engine/finding.ts';
 
+/**
+ * A detector lives in `<dir>/<id>.ts`, or in `<dir>/<id>/<id>.ts` when it needs more files (tables, its
+ * own analysis) beside it. Other files in such a folder are the detector's helpers, not detectors.
+ */
+async function namedFiles(dir: URL, suffix: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(suffix)) {
+      names.push(entry.name.slice(0, -suffix.length));
+    } else if (entry.isDirectory()) {
+      const inside = await readdir(new URL(`${entry.name}/`, dir));
+      if (inside.includes(`${entry.name}${suffix}`)) names.push(entry.name);
+    }
+  }
+  return names;
+}
+
 const detectorFiles = async () =>
-  (await readdir(new URL('../../detectors/', import.meta.url)))
-    .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
-    .map((file) => file.replace(/\.ts$/, ''));
+  (await namedFiles(new URL('../../detectors/', import.meta.url), '.ts')).filter((name) => name !== 'index');
 
 describe('detector registry', () => {
   it('registers every detector file, once, under its file name', async () => {
@@ -15,9 +30,15 @@ describe('detector registry', () => {
     expect([...ids].sort()).toEqual((await detectorFiles()).sort());
   });
 
+  it('keeps no stray folder under detectors/: each is named after the detector file inside it', async () => {
+    const entries = await readdir(new URL('../../detectors/', import.meta.url), { withFileTypes: true });
+    const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(folders.filter((folder) => !detectors.some((d) => d.id === folder))).toEqual([]);
+  });
+
   it('gives every detector its own tests', async () => {
-    const tests = await readdir(new URL('./', import.meta.url));
-    for (const detector of detectors) expect(tests).toContain(`${detector.id}.test.ts`);
+    const tests = await namedFiles(new URL('./', import.meta.url), '.test.ts');
+    for (const detector of detectors) expect(tests).toContain(detector.id);
   });
 
   it.each(detectors.map((d) => [d.id, d] as const))(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { oidcTrustPolicy } from '../../detectors/oidc-trust-policy.ts';
-import { evaluate, exampleConfig, testConfig } from '../helpers/config.ts';
-import { corpusRecords, derivedEvent, derivedRecord, normalized, variant } from '../helpers/records.ts';
+import { oidcTrustPolicy } from '../../../detectors/oidc-trust-policy/oidc-trust-policy.ts';
+import { evaluate, exampleConfig, testConfig } from '../../helpers/config.ts';
+import { corpusRecords, derivedEvent, derivedRecord, normalized, variant } from '../../helpers/records.ts';
 
 const config = exampleConfig();
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { defineDetector } from '../lib/engine/detector.ts';
-import { type Severity, severityRank } from '../lib/engine/finding.ts';
-import { parseRoleArn } from '../lib/identity/arn.ts';
-import { configuredIssuers } from '../lib/identity/ci-issuer.ts';
-import { analyzeTrustPolicy } from '../lib/identity/trust-policy.ts';
+import { defineDetector } from '../../lib/engine/detector.ts';
+import { type Severity, severityRank } from '../../lib/engine/finding.ts';
+import { parseRoleArn } from '../../lib/identity/arn.ts';
+import { configuredIssuers } from '../../lib/identity/ci-issuer.ts';
+import { analyzeTrustPolicy } from './trust-policy.ts';
 
 /** Where each event carries the new trust policy (a JSON string, URL-encoded in older records). */
 const DOCUMENT_FIELD: Readonly<Record<string, string>> = {

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { iamGlobMatches } from '../../../detectors/oidc-trust-policy/iam-glob.ts';
 import {
   analyzeTrustPolicy,
-  iamGlobMatches,
-  parsePolicyDocument,
   type TrustPolicyOptions,
-} from '../../../lib/identity/trust-policy.ts';
+} from '../../../detectors/oidc-trust-policy/trust-policy.ts';
 
 const GITHUB = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
 const GITLAB = 'arn:aws:iam::111122223333:oidc-provider/gitlab.com';
@@ -43,60 +42,6 @@ function subKinds(operator: string, sub: string | string[], options?: TrustPolic
   condition[operator] = { ...condition[operator], [SUB]: sub };
   return kinds(policy(statement(condition)), options);
 }
-
-describe('parsePolicyDocument', () => {
-  const document = { Version: '2012-10-17', Statement: [] };
-
-  it('reads objects, JSON strings and URL-encoded JSON (as CreateRole responses carry it)', () => {
-    expect(parsePolicyDocument(document)).toEqual(document);
-    expect(parsePolicyDocument(JSON.stringify(document, null, 2))).toEqual(document);
-    expect(parsePolicyDocument(encodeURIComponent(JSON.stringify(document, null, 2)))).toEqual(document);
-  });
-
-  it('reads form encoding with + for spaces', () => {
-    const form = encodeURIComponent(JSON.stringify(document, null, 1)).replaceAll('%20', '+');
-    expect(parsePolicyDocument(form)).toEqual(document);
-  });
-
-  it('returns undefined for anything else, without throwing', () => {
-    for (const raw of [
-      '{"Version":',
-      '%7B%22Version',
-      '%E0%A4%A',
-      '[1,2]',
-      '"text"',
-      42,
-      null,
-      undefined,
-      [],
-    ]) {
-      expect(parsePolicyDocument(raw)).toBeUndefined();
-    }
-  });
-});
-
-describe('iamGlobMatches', () => {
-  it.each([
-    ['*', '', true],
-    ['*', 'anything:at/all', true],
-    ['repo:org/*', 'repo:org/app:ref:refs/heads/main', true],
-    ['repo:org/*', 'repo:org2/app', false],
-    ['a?c', 'abc', true],
-    ['a?c', 'ac', false],
-    ['a*b*c', 'axxbyyc', true],
-    ['a*b*c', 'axxbyy', false],
-    ['exact', 'exact', true],
-    ['exact', 'exactly', false],
-  ])('%s against %s is %s', (pattern, value, expected) => {
-    expect(iamGlobMatches(pattern, value)).toBe(expected);
-  });
-
-  it('stays linear on hostile patterns', () => {
-    const started = performance.now();
-    expect(iamGlobMatches(`${'*a'.repeat(50)}b`, 'a'.repeat(20_000))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-});
 
 describe('analyzeTrustPolicy: which statements count', () => {
   it('is undefined for a malformed document and empty for a policy without CI trust', () => {
