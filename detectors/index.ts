@@ -1,7 +1,7 @@
 import type { Detector } from '../lib/engine/detector.ts';
 import { accessDeniedSpike } from './access-denied-spike.ts';
 import { agentChangeRate } from './agent-change-rate.ts';
-import { auditTampering } from './audit-tampering.ts';
+import { auditTampering } from './audit-tampering/audit-tampering.ts';
 import { longLivedKey } from './long-lived-key.ts';
 import { oidcSessionExfiltration } from './oidc-session-exfiltration.ts';
 import { oidcTrustPolicy } from './oidc-trust-policy/oidc-trust-policy.ts';

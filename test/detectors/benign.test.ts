@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { auditTampering } from '../../detectors/audit-tampering.ts';
+import { auditTampering } from '../../detectors/audit-tampering/audit-tampering.ts';
 import { oidcTrustPolicy } from '../../detectors/oidc-trust-policy/oidc-trust-policy.ts';
 import { oidcUnexpectedSubject } from '../../detectors/oidc-unexpected-subject.ts';
 import { pipelineIamWrite } from '../../detectors/pipeline-iam-write.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { auditTampering } from '../../detectors/audit-tampering.ts';
-import { evaluate, testConfig } from '../helpers/config.ts';
-import { corpusEvent, corpusRecords, derivedEvent, derivedRecord, variant } from '../helpers/records.ts';
+import { auditTampering } from '../../../detectors/audit-tampering/audit-tampering.ts';
+import { evaluate, testConfig } from '../../helpers/config.ts';
+import { corpusEvent, corpusRecords, derivedEvent, derivedRecord, variant } from '../../helpers/records.ts';
 
 const config = testConfig();
 
