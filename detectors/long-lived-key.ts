@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { compileGlob, type Glob } from '../lib/config/glob.ts';
+import { compileOnce } from '../lib/config/compile-once.ts';
+import { compileGlob } from '../lib/config/glob.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 
 /**
@@ -27,34 +28,14 @@ const allowEntrySchema = z
 
 type AllowEntry = z.output<typeof allowEntrySchema>;
 
-interface CompiledAllow {
-  principal?: Glob;
-  accessKeyId?: Glob;
-}
-
-// Params live as long as the config: compile each list once.
-const compiled = new WeakMap<readonly AllowEntry[], CompiledAllow[]>();
-function allowList(entries: readonly AllowEntry[]): CompiledAllow[] {
-  let list = compiled.get(entries);
-  if (list === undefined) {
-    list = entries.map((entry) => ({
-      principal: entry.principal === undefined ? undefined : compileGlob(entry.principal),
-      accessKeyId: entry.accessKeyId === undefined ? undefined : compileGlob(entry.accessKeyId),
-    }));
-    compiled.set(entries, list);
-  }
-  return list;
-}
-
-const loweredCache = new WeakMap<readonly string[], string[]>();
-function lowered(markers: readonly string[]): string[] {
-  let list = loweredCache.get(markers);
-  if (list === undefined) {
-    list = markers.map((marker) => marker.toLowerCase());
-    loweredCache.set(markers, list);
-  }
-  return list;
-}
+// Params live as long as the config: compile each list once, not per event.
+const allowList = compileOnce((entries: readonly AllowEntry[]) =>
+  entries.map((entry) => ({
+    principal: entry.principal === undefined ? undefined : compileGlob(entry.principal),
+    accessKeyId: entry.accessKeyId === undefined ? undefined : compileGlob(entry.accessKeyId),
+  })),
+);
+const lowered = compileOnce((markers: readonly string[]) => markers.map((marker) => marker.toLowerCase()));
 
 /** `YYYY-MM-DD` of the UTC day an epoch-ms time falls in, and the end of that day. */
 function utcDay(time: number): { date: string; end: number } {

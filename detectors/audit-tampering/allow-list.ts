@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { compileGlob, type Glob } from '../../lib/config/glob.ts';
+import { compileOnce } from '../../lib/config/compile-once.ts';
+import { compileGlob } from '../../lib/config/glob.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
 
 /** The `allow` parameter: expected changes, by principal and action globs. */
@@ -17,24 +18,21 @@ export const allowList = z
 
 export type AllowEntry = z.infer<typeof allowList>[number];
 
-const single = new Map<string, Glob>();
-function globOf(pattern: string): Glob {
-  let glob = single.get(pattern);
-  if (!glob) {
-    glob = compileGlob(pattern);
-    single.set(pattern, glob);
-  }
-  return glob;
-}
+// Params live as long as the config: compile each allow list once, not per event.
+const compiledAllow = compileOnce((allow: readonly AllowEntry[]) =>
+  allow.map((entry) => ({
+    principal: entry.principal ? compileGlob(entry.principal) : undefined,
+    action: entry.action ? compileGlob(entry.action) : undefined,
+  })),
+);
 
 /** True when an entry expects this call: its principal glob (if any) and its action glob (if any) match. */
 export function isAllowed(allow: readonly AllowEntry[], event: NormalizedEvent): boolean {
   const { actor } = event;
   const principals = [actor.arn, actor.role?.canonicalArn, actor.sessionArn, actor.key];
-  return allow.some(
-    (entry) =>
-      (!entry.principal ||
-        principals.some((p) => p !== undefined && globOf(entry.principal ?? '').matches(p))) &&
-      (!entry.action || globOf(entry.action).matches(event.action)),
+  return compiledAllow(allow).some(
+    ({ principal, action }) =>
+      (!principal || principals.some((p) => p !== undefined && principal.matches(p))) &&
+      (!action || action.matches(event.action)),
   );
 }

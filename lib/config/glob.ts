@@ -1,3 +1,5 @@
+import { compileOnce } from './compile-once.ts';
+
 /**
  * Globs over attacker-controlled strings (OIDC subjects, ARNs). `*` matches any run of characters,
  * including `/` and `:`; every other character is literal. Compiled once into literal segments and
@@ -42,4 +44,20 @@ export function compileGlob(pattern: string): Glob {
 export function matchesAny(globs: readonly Glob[], value: string): boolean {
   for (const glob of globs) if (glob.matches(value)) return true;
   return false;
+}
+
+const exactGlobs = compileOnce((patterns: readonly string[]): readonly Glob[] => patterns.map(compileGlob));
+const lowerCaseGlobs = compileOnce((patterns: readonly string[]): readonly Glob[] =>
+  patterns.map((pattern) => compileGlob(pattern.toLowerCase())),
+);
+
+/**
+ * The globs of a config list, compiled once per list (see compileOnce). `lowerCase` compiles the lowered
+ * patterns, for values compared case-insensitively (IAM actions, user agents): lower the value too.
+ */
+export function compiledGlobs(
+  patterns: readonly string[],
+  options: { lowerCase?: boolean } = {},
+): readonly Glob[] {
+  return options.lowerCase === true ? lowerCaseGlobs(patterns) : exactGlobs(patterns);
 }

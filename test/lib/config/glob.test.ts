@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGlob } from '../../../lib/config/glob.ts';
+import { compiledGlobs, compileGlob, matchesAny } from '../../../lib/config/glob.ts';
 
 describe('compileGlob', () => {
   it.each([
@@ -52,5 +52,22 @@ describe('compileGlob', () => {
         },
       ),
     );
+  });
+});
+
+describe('compiledGlobs', () => {
+  it('compiles a list once and reuses it while the list lives', () => {
+    const patterns = ['repo:acme/*', 'iam:Put*'];
+    const globs = compiledGlobs(patterns);
+    expect(compiledGlobs(patterns)).toBe(globs);
+    expect(compiledGlobs([...patterns])).not.toBe(globs);
+    expect(matchesAny(globs, 'repo:acme/shop')).toBe(true);
+  });
+
+  it('compiles lowered patterns apart from the exact ones', () => {
+    const patterns = ['iam:Put*'];
+    expect(matchesAny(compiledGlobs(patterns), 'iam:putrolepolicy')).toBe(false);
+    expect(matchesAny(compiledGlobs(patterns, { lowerCase: true }), 'iam:putrolepolicy')).toBe(true);
+    expect(compiledGlobs(patterns, { lowerCase: true })).not.toBe(compiledGlobs(patterns));
   });
 });
