@@ -1,5 +1,5 @@
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from '../../lib/events/record-fields.ts';
+
 const has = (value: unknown, item: string) => Array.isArray(value) && value.includes(item);
 
 /** True when some selector still records write management events (Stratus and Panther show the opposite). */

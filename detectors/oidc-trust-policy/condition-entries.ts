@@ -1,4 +1,5 @@
-import { isRecord, policyStrings } from './policy-document.ts';
+import { isRecord } from '../../lib/events/record-fields.ts';
+import { policyStrings } from './policy-document.ts';
 
 /** One condition key under one operator of a statement's `Condition` block. */
 export interface ConditionEntry {

@@ -1,7 +1,4 @@
-/** A JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../lib/events/record-fields.ts';
 
 /** The string values of a policy element: a scalar or an array of scalars (nested objects are skipped). */
 export function policyStrings(value: unknown): string[] {

@@ -1,10 +1,11 @@
 import { severityRank } from '../../lib/engine/finding.ts';
+import { isRecord } from '../../lib/events/record-fields.ts';
 import { type CiProvider, ciProviderOf, issuerKey } from '../../lib/identity/ci-issuer.ts';
 import type { OidcIssuerMapping } from '../../lib/identity/oidc-issuer.ts';
 import { type ClaimReach, GITHUB_CLAIMS, intersect, type Reach, subjectReach, union } from './claim-reach.ts';
 import { type ConditionEntry, conditionEntries } from './condition-entries.ts';
 import { iamGlobMatches } from './iam-glob.ts';
-import { isRecord, parsePolicyDocument, policyStrings } from './policy-document.ts';
+import { parsePolicyDocument, policyStrings } from './policy-document.ts';
 import { TRUST_PROBLEM_SEVERITY, type TrustProblem, type TrustProblemKind } from './trust-problem.ts';
 
 /**

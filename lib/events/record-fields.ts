@@ -11,11 +11,14 @@ export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** True when `value` is a plain JSON object (not null, not an array): the one such check. */
+export function isRecord(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** `value` when it is a plain JSON object, else undefined. */
 export function objectValue(value: unknown): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 /** `object[key]` as a non-empty string. */

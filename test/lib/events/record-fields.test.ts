@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberValue } from '../../../lib/events/record-fields.ts';
+import { isRecord, numberValue, objectValue } from '../../../lib/events/record-fields.ts';
 
 describe('numberValue', () => {
   it('reads numbers and numeric text as CloudTrail writes them', () => {
@@ -18,5 +18,15 @@ describe('numberValue', () => {
     const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
     expect(() => Number(deep)).toThrow(RangeError);
     expect(numberValue(deep)).toBeUndefined();
+  });
+});
+
+describe('isRecord', () => {
+  it('is true for plain JSON objects only', () => {
+    for (const value of [{}, { a: 1 }, Object.create(null)]) expect(isRecord(value)).toBe(true);
+    for (const value of [null, undefined, [], [1], 'text', 1, true]) {
+      expect(isRecord(value)).toBe(false);
+      expect(objectValue(value)).toBeUndefined();
+    }
   });
 });
