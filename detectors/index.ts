@@ -7,12 +7,14 @@ import { oidcSessionExfiltration } from './oidc-session-exfiltration.ts';
 import { oidcTrustPolicy } from './oidc-trust-policy/oidc-trust-policy.ts';
 import { oidcUnexpectedSubject } from './oidc-unexpected-subject.ts';
 import { pipelineIamWrite } from './pipeline-iam-write.ts';
+import { pipelineRoleBorrowed } from './pipeline-role-borrowed.ts';
 
 /** Every detector trailguard runs, in the order findings are listed. Add new detectors here. */
 export const detectors: readonly Detector[] = [
   oidcUnexpectedSubject,
   oidcTrustPolicy,
   pipelineIamWrite,
+  pipelineRoleBorrowed,
   auditTampering,
   oidcSessionExfiltration,
   longLivedKey,

@@ -1,7 +1,10 @@
 import * as z from 'zod';
 import { compileGlob, type Glob, matchesAny } from '../lib/config/glob.ts';
+import type { Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector, type EventNeed } from '../lib/engine/detector.ts';
 import { actionOf } from '../lib/events/event-action.ts';
+import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
+import { type Attribution, attributionsOf, describeChain } from '../lib/lineage/attribution.ts';
 
 /**
  * Permission-changing calls outside IAM, by event source (exact CloudTrail names; none = every write).
@@ -46,6 +49,40 @@ const TARGET_FIELDS = [
   ...['policyId', 'targetId', 'accountId'],
 ];
 
+interface Params {
+  extraActions: readonly string[];
+  ignoreActions: readonly string[];
+}
+
+/** A permission-changing call this detector judges, whoever made it. */
+function isPermissionWrite(event: NormalizedEvent, params: Params): boolean {
+  if (event.readOnly) return false;
+  const action = event.action.toLowerCase();
+  if (event.source !== 'iam.amazonaws.com' && !matchesAny(globs(params.extraActions), action)) return false;
+  if (matchesAny(globs(params.ignoreActions), action)) return false;
+  // EBS, RDS & co. create grants on the caller's own resources as part of a deploy: not a choice it made.
+  return !(action === 'kms:creategrant' && event.invokedBy);
+}
+
+/**
+ * The service pipeline behind the call, if any: the signing role's own pipeline, else the first inventory
+ * pipeline of each chain of its lineage (a chained role, a stack's service role). Chains of overlapping
+ * stack operations are all kept: the finding names every one rather than guess.
+ */
+function servicePipelineBehind(
+  signer: Pipeline | undefined,
+  attributions: readonly Attribution[],
+): { pipeline: Pipeline; via?: Attribution } | undefined {
+  if (signer?.kind === 'service') return { pipeline: signer };
+  for (const attribution of attributions) {
+    if (attribution.pipeline?.kind === 'service') return { pipeline: attribution.pipeline, via: attribution };
+  }
+  return undefined;
+}
+
+const pipelineLabel = (pipeline: Pipeline) =>
+  `${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''}`;
+
 // IAM actions are case-insensitive; params live as long as the config, so compile each list once.
 const compiled = new WeakMap<readonly string[], Glob[]>();
 function globs(patterns: readonly string[]): Glob[] {
@@ -87,23 +124,37 @@ export const pipelineIamWrite = defineDetector({
         'Action globs never reported (service-linked roles are created as a side effect of deploys).',
     }),
   }),
+  usesLineage: true,
+  reconsiderWhenLinked(event, { config, params }) {
+    return (
+      event.credential.accessKeyId?.startsWith('ASIA') === true &&
+      config.inventory.findByRole(event.actor.role)?.kind !== 'service' &&
+      isPermissionWrite(event, params)
+    );
+  },
   evaluate(event, { config, params }) {
-    if (event.readOnly) return undefined;
-    const action = event.action.toLowerCase();
-    if (event.source !== 'iam.amazonaws.com' && !matchesAny(globs(params.extraActions), action))
-      return undefined;
-    if (matchesAny(globs(params.ignoreActions), action)) return undefined;
-    // EBS, RDS & co. create grants on the caller's own resources as part of a deploy: not a choice it made.
-    if (action === 'kms:creategrant' && event.invokedBy) return undefined;
-    const pipeline = config.inventory.findByRole(event.actor.role);
-    if (pipeline?.kind !== 'service') return undefined;
+    if (!isPermissionWrite(event, params)) return undefined;
+    const signer = config.inventory.findByRole(event.actor.role);
+    const attributions = attributionsOf(event, config.inventory);
+    const behind = servicePipelineBehind(signer, attributions);
+    if (behind === undefined) return undefined;
+    const { pipeline, via } = behind;
     const request = event.requestParameters ?? {};
     const field = TARGET_FIELDS.find((name) => typeof request[name] === 'string');
     const target = field ? `${field}=${String(request[field])}` : 'unknown target';
     const denied = event.outcome === 'denied';
+    // Through a chain the call's signer is some other role: show how the pipeline got there.
+    const chained = via !== undefined ? ` through ${describeChain(via.chain)}` : '';
+    const others = attributions.filter((a) => a !== via && via !== undefined);
+    const overlap =
+      others.length > 0
+        ? `; one of ${attributions.length} overlapping stack operations on this service role (also ${others
+            .map((a) => (a.pipeline ? `${a.pipeline.name} (${a.pipeline.kind})` : describeChain(a.chain)))
+            .join(', ')})`
+        : '';
     return {
       severity: denied ? 'high' : 'critical',
-      summary: `Service pipeline ${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''} ${denied ? 'tried' : 'called'} ${event.action} on ${target} [${event.outcome}${event.errorCode ? ` ${event.errorCode}` : ''}]`,
+      summary: `Service pipeline ${pipelineLabel(pipeline)} ${denied ? 'tried' : 'called'} ${event.action} on ${target}${chained} [${event.outcome}${event.errorCode ? ` ${event.errorCode}` : ''}]${overlap}`,
       principal: event.actor.role?.arn ?? event.actor.key,
       pipeline: pipeline.name,
       environment: pipeline.environment,
@@ -121,6 +172,16 @@ export const pipelineIamWrite = defineDetector({
         invokedBy: event.invokedBy,
         sourceIp: event.sourceIp,
         userAgent: event.userAgent,
+        chain: via ? describeChain(via.chain) : undefined,
+        lineage: attributions.length > 0 ? event.lineage : undefined,
+        overlappingOperations:
+          others.length > 0
+            ? attributions.map((a) => ({
+                pipeline: a.pipeline?.name,
+                kind: a.pipeline?.kind,
+                chain: describeChain(a.chain),
+              }))
+            : undefined,
       },
     };
   },

@@ -15,6 +15,8 @@ export interface Pipeline {
   oidc?: { provider: 'github' | 'gitlab'; issuer?: string; subjects: readonly Glob[] };
   limits?: PipelineConfig['limits'];
   networks?: readonly string[];
+  /** `assumableBy` compiled; undefined when the entry has none. */
+  assumableBy?: readonly Glob[];
   matchesRole(role: RoleRef): boolean;
   /** True when the subject matches one of `oidc.subjects` (false when none are listed). */
   allowsSubject(subject: string): boolean;
@@ -44,7 +46,7 @@ export interface ResolvedConfig {
   origin: string;
   inventory: Inventory;
   prodEnvironments: ReadonlySet<string>;
-  engine: { lateness: number };
+  engine: { lateness: number; stackOperationWindow: number };
   /** Per detector id: its settings merged with its own parameters (defaults applied). */
   detectors: Readonly<Record<string, DetectorSettings & Record<string, unknown>>>;
   suppressions: readonly Suppression[];
@@ -66,6 +68,7 @@ function compilePipeline(config: PipelineConfig, prodEnvironments: ReadonlySet<s
     oidc: config.oidc && { provider: config.oidc.provider, issuer: config.oidc.issuer, subjects },
     limits: config.limits,
     networks: config.networks,
+    assumableBy: config.assumableBy?.map(compileGlob),
     matchesRole: (role) =>
       exact.matches(role.arn) ||
       exact.matches(role.canonicalArn) ||

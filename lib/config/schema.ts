@@ -55,6 +55,10 @@ export const pipelineSchema = z.strictObject({
     .array(cidrSchema)
     .optional()
     .meta({ description: 'Where the pipeline runs; credentials used from elsewhere are suspicious.' }),
+  assumableBy: z.array(z.string().min(1)).optional().meta({
+    description:
+      'Globs over principal ARNs (roles path-less, users, account roots) that may also sts:AssumeRole into this role. Without it, a pipeline with an `oidc` block expects only AssumeRoleWithWebIdentity.',
+  }),
 });
 
 const suppressionSchema = z
@@ -76,6 +80,10 @@ const engineSchema = z.strictObject({
   lateness: durationSchema
     .prefault('15m')
     .meta({ description: 'How far behind the newest event a late event is still counted.' }),
+  stackOperationWindow: durationSchema.prefault('1h').meta({
+    description:
+      'How long after a CloudFormation stack operation starts the writes its service role makes are attributed to whoever started it.',
+  }),
 });
 
 /** Settings every detector takes, merged with its own parameters. */

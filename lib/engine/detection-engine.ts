@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { LineageResolver } from '../lineage/lineage-resolver.ts';
 import type { ClaimKey, ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../state/state-port.ts';
 import type {
   Detector,
@@ -35,6 +36,8 @@ export interface DetectorFailure {
 
 /** How long a one-event finding remembers its event, so a redelivery does not raise it again. */
 const EVENT_DEDUP_MS = 7 * 86_400_000;
+/** Rounds of judging again per batch: each can link one more hop of a chain that arrived backwards. */
+const MAX_RELINK_ROUNDS = 8;
 
 interface Pending {
   detector: Detector;
@@ -76,6 +79,8 @@ export class DetectionEngine {
   lateCounts = 0;
   /** Findings raised again because another engine claimed them and never confirmed (see `confirm`). */
   reraised = 0;
+  /** Events judged again because the link to their origin arrived after them (lib/lineage). */
+  relinked = 0;
   /** This instance's claim owner: repeats within one engine fold, whatever their batch. */
   readonly owner = randomUUID();
 
@@ -83,6 +88,8 @@ export class DetectionEngine {
   readonly #contexts = new Map<string, DetectorContext>();
   readonly #enabled = new Map<Detector, Enabled>();
   readonly #state: StatePort;
+  /** Set when an enabled detector reads lineage. */
+  readonly #lineage: LineageResolver | undefined;
   readonly #lateness: number;
   readonly #maxLookback: number;
   #newest = Number.NEGATIVE_INFINITY;
@@ -108,11 +115,20 @@ export class DetectionEngine {
     this.#maxLookback = maxLookback;
     this.#state = options.state;
     this.#lateness = options.config.engine.lateness;
+    this.#lineage = enabled.some((detector) => detector.usesLineage)
+      ? new LineageResolver(options.state, {
+          lateness: this.#lateness,
+          stackWindow: options.config.engine.stackOperationWindow,
+        })
+      : undefined;
     this.suppressions = new SuppressionList(options.config.suppressions, options.now);
   }
 
   /** Judges a batch of events (in event-time order where possible); returns the new findings. */
   async process(events: readonly NormalizedEvent[]): Promise<Finding[]> {
+    const relinked = this.#lineage
+      ? await this.#lineage.resolve(events, newestOf(events, this.#newest), this.#wantsLineage)
+      : [];
     const pending: Pending[] = [];
     const observed: Observed[] = [];
     // Indexed loops: for-of here allocated an iterator result per step (the loops run per event).
@@ -140,6 +156,7 @@ export class DetectionEngine {
     }
     if (observed.length > 0) pending.push(...(await this.#judgeStateful(observed)));
     const findings = await this.#claim(pending.sort((a, b) => a.event.time - b.event.time));
+    if (relinked.length > 0) findings.push(...(await this.#judgeAgain(relinked)));
     if (++this.#batches % 20 === 0)
       await this.#state.prune(this.#newest - this.#lateness - this.#maxLookback);
     return findings;
@@ -162,6 +179,48 @@ export class DetectionEngine {
     await this.#state.confirm(claims);
     this.#suppressed = [];
     for (const finding of findings) this.#unconfirmed.delete(finding.id);
+  }
+
+  /** True when a detector this event reaches would judge it differently once its lineage is known. */
+  readonly #wantsLineage = (event: NormalizedEvent): boolean => {
+    const routed = this.#router.route(event);
+    for (let d = 0; d < routed.length; d++) {
+      const detector = routed[d] as Detector;
+      if (detector.kind !== 'event' || detector.reconsiderWhenLinked === undefined) continue;
+      const { context } = this.#enabled.get(detector) as Enabled;
+      try {
+        if (detector.reconsiderWhenLinked(event, context)) return true;
+      } catch (error) {
+        this.#fail(detector, event, error);
+      }
+    }
+    return false;
+  };
+
+  /**
+   * Judges again, with their lineage, events that were judged before the assumption or stack operation
+   * behind them arrived. Only detectors that asked for it see them again; their claims are per event, so
+   * a finding the first judgement already raised folds.
+   */
+  async #judgeAgain(events: readonly NormalizedEvent[]): Promise<Finding[]> {
+    const lineage = this.#lineage as LineageResolver;
+    const findings: Finding[] = [];
+    let round = events;
+    for (let depth = 0; round.length > 0 && depth < MAX_RELINK_ROUNDS; depth++) {
+      const next = await lineage.resolve(round, this.#newest, this.#wantsLineage);
+      const pending: Pending[] = [];
+      for (const event of round) {
+        this.relinked++;
+        for (const detector of this.#router.route(event)) {
+          if (detector.kind !== 'event' || detector.reconsiderWhenLinked === undefined) continue;
+          const draft = this.#evaluate(detector, event, (this.#enabled.get(detector) as Enabled).context);
+          if (draft) pending.push({ detector, event, draft });
+        }
+      }
+      findings.push(...(await this.#claim(pending)));
+      round = next;
+    }
+    return findings;
   }
 
   async #judgeStateful(observed: readonly Observed[]): Promise<Pending[]> {
@@ -311,6 +370,13 @@ export class DetectionEngine {
       this.failures.set(detector.id, { count: 1, firstError: message, firstEventId: event.id });
     }
   }
+}
+
+/** The newest event time of a batch, or `newest` when that is later. */
+function newestOf(events: readonly NormalizedEvent[], newest: number): number {
+  let max = newest;
+  for (let e = 0; e < events.length; e++) max = Math.max(max, (events[e] as NormalizedEvent).time);
+  return max;
 }
 
 /** Whether the store returned a value for any of these keys (of the detector `namespace`). */

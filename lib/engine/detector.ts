@@ -43,6 +43,11 @@ export interface DetectorMeta<S extends ParamsSchema> {
   needs: readonly EventNeed[];
   /** The detector's own parameters with their defaults; merged into `detectors.<id>` in the config schema. */
   params: S;
+  /**
+   * True when the detector reads `event.lineage`: the engine then resolves lineage (lib/lineage), and the
+   * rule planner forwards the `AssumeRole*` and stack-operation records lineage is built from.
+   */
+  usesLineage?: boolean;
 }
 
 /** What a detector is handed along with each event. */
@@ -56,6 +61,12 @@ export interface DetectorContext<S extends ParamsSchema = ParamsSchema> {
 export interface EventDetector<S extends ParamsSchema = ParamsSchema> extends DetectorMeta<S> {
   kind: 'event';
   evaluate(event: NormalizedEvent, context: DetectorContext<S>): FindingDraft | undefined;
+  /**
+   * True when this event's verdict may change once its lineage is known. Such an event, judged before the
+   * assumption (or stack operation) that created its session arrived, is kept by the engine and evaluated
+   * again when it does, within `engine.lateness`. Keep it narrow: every event it admits is stored.
+   */
+  reconsiderWhenLinked?(event: NormalizedEvent, context: DetectorContext<S>): boolean;
 }
 
 /** What an event contributes to state; the engine writes it, in one round trip per batch. */

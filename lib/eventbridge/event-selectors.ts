@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { Detector, EventNeed } from '../engine/detector.ts';
 import { isAuthorizationFailure } from '../identity/denial.ts';
+import { LINEAGE_NEEDS } from '../lineage/lineage-needs.ts';
 
 /** Which failed calls a selector keeps: every call, authorization failures, or these exact codes. */
 export type ErrorFilter =
@@ -62,14 +63,19 @@ export function covers(a: EventSelector, b: EventSelector): boolean {
   );
 }
 
-/** The needs of the detectors the config leaves enabled, each tagged with its detector. */
+/**
+ * The needs of the detectors the config leaves enabled, each tagged with its detector; a detector that
+ * reads lineage also needs the records lineage is built from.
+ */
 export function enabledNeeds(
   detectors: readonly Detector[],
   config?: ResolvedConfig,
 ): { detector: string; need: EventNeed }[] {
   return detectors
     .filter((d) => config?.detectors[d.id]?.enabled !== false)
-    .flatMap((d) => d.needs.map((need) => ({ detector: d.id, need })));
+    .flatMap((d) =>
+      [...d.needs, ...(d.usesLineage ? LINEAGE_NEEDS : [])].map((need) => ({ detector: d.id, need })),
+    );
 }
 
 /**

@@ -4,6 +4,8 @@
  * Every field a CloudTrail record may lack is optional here: normalization never throws.
  */
 
+import type { Chain } from './chain.ts';
+
 /** The kind of identity that made the call, from `userIdentity.type` (normalized). */
 export type ActorType =
   | 'AssumedRole'
@@ -166,6 +168,12 @@ export interface NormalizedEvent {
   federatedProvider?: string;
   requestParameters?: Record<string, unknown>;
   responseElements?: Record<string, unknown>;
+  /**
+   * Where the signing credentials came from (lib/lineage), set by the engine before detectors see the
+   * event: one chain, or one per overlapping stack operation for CloudFormation service-role calls.
+   * Undefined when trailguard has not seen how the session was created (or lineage is off).
+   */
+  lineage?: readonly Chain[];
   /** The record as read, for rare fields. Treat as untrusted. */
   raw: Record<string, unknown>;
 }

@@ -133,7 +133,9 @@ describe('the central stack', () => {
     for (const rule of detection.filter((r) => r.State !== READ_ONLY_RULE_STATE))
       expect(rule.State).toBe('ENABLED');
     const readOnlyText = JSON.stringify(readOnly[0]?.EventPattern);
-    expect(readOnlyText).toContain('"eventName":["AssumeRoleWithWebIdentity"]');
+    expect(readOnlyText).toContain(
+      '"eventName":["AssumeRole","AssumeRoleWithSAML","AssumeRoleWithWebIdentity"]',
+    );
     expect(readOnlyText).toContain('{"prefix":"AccessDenied"}');
     const writeText = detection
       .filter((r) => r.State === 'ENABLED')

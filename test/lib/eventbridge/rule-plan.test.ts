@@ -11,6 +11,7 @@ import {
 import { MAX_PATTERN_CHARS, planRules, type RulePlan } from '../../../lib/eventbridge/rule-plan.ts';
 import { normalizeRecord } from '../../../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
+import { LINEAGE_NEEDS } from '../../../lib/lineage/lineage-needs.ts';
 import { testConfig } from '../../helpers/config.ts';
 import { corpusFiles, corpusRecords } from '../../helpers/records.ts';
 import { detailTypeOf, toEventBridgeEvent } from './envelope.ts';
@@ -120,7 +121,13 @@ describe('planRules', () => {
     const plans = planRules(detectors, serviceOnly);
     const readOnly = plans.filter((p) => p.readOnly);
     expect(readOnly).toHaveLength(1);
-    expect(readOnly[0]?.detectors).toEqual(['access-denied-spike', 'oidc-unexpected-subject']);
+    // Lineage readers need every assumption (read-only) to link sessions to their origin.
+    expect(readOnly[0]?.detectors).toEqual([
+      'access-denied-spike',
+      'oidc-unexpected-subject',
+      'pipeline-iam-write',
+      'pipeline-role-borrowed',
+    ]);
     expect(plans.filter((p) => !p.readOnly).length).toBeGreaterThanOrEqual(1);
     for (const plan of plans.filter((p) => !p.readOnly)) {
       expect(plan.detectors).not.toContain('access-denied-spike');
@@ -128,13 +135,15 @@ describe('planRules', () => {
     }
     const text = plans.map((p) => JSON.stringify(p.pattern)).join('\n');
     expect(text).toContain(
-      '{"source":["aws.sts"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventSource":["sts.amazonaws.com"],"eventName":["AssumeRoleWithWebIdentity"]}}',
+      '{"source":["aws.sts"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventSource":["sts.amazonaws.com"],"eventName":["AssumeRole","AssumeRoleWithSAML","AssumeRoleWithWebIdentity"]}}',
     );
     // IAM: every event name (pipeline-iam-write), which covers oidc-trust-policy's two.
     expect(text).toMatch(/"source":\["aws\.iam"[^\]]*\],"detail":\{"eventSource":\["iam\.amazonaws\.com"/);
     expect(text).not.toContain('"UpdateAssumeRolePolicy"');
     expectExactDelivery(
-      detectors.filter((d) => !WILDCARD_DETECTORS.includes(d.id)).flatMap((d) => d.needs),
+      detectors
+        .filter((d) => !WILDCARD_DETECTORS.includes(d.id))
+        .flatMap((d) => [...d.needs, ...(d.usesLineage ? LINEAGE_NEEDS : [])]),
       plans,
     );
   });

@@ -1,0 +1,14 @@
+import type { EventNeed } from '../engine/detector.ts';
+import { ASSUMPTION_EVENTS } from './assumption.ts';
+import { CLOUDFORMATION, STACK_OPERATION_EVENTS } from './stack-operation.ts';
+
+/**
+ * The records lineage is built from, delivered for every detector that reads lineage: the assumptions
+ * that create sessions (read-only: on EventBridge they need a rule in the state
+ * `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`) and the stack operations that start a service role's
+ * writes.
+ */
+export const LINEAGE_NEEDS: readonly EventNeed[] = [
+  { source: 'sts.amazonaws.com', names: ASSUMPTION_EVENTS, readOnly: true },
+  { source: CLOUDFORMATION, names: STACK_OPERATION_EVENTS },
+];
