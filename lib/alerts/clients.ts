@@ -1,5 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { LogLevel, type RetryOptions, WebClient } from '@slack/web-api';
+import { EXIT, TrailguardError } from '../errors.ts';
 import { redactSecrets } from '../output/redact.ts';
 
 /**
@@ -8,9 +9,9 @@ import { redactSecrets } from '../output/redact.ts';
  */
 
 /** A sink is configured but cannot be used (a missing token); the message names what to set. */
-export class AlertSetupError extends Error {
+export class AlertSetupError extends TrailguardError {
   constructor(message: string) {
-    super(message);
+    super(message, EXIT.usage);
     this.name = 'AlertSetupError';
   }
 }

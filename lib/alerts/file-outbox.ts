@@ -1,5 +1,6 @@
 import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { EXIT, TrailguardError } from '../errors.ts';
 import { type DeliveryState, DeliveryTable } from './memory-outbox.ts';
 import type { Attempt, Delivery, DeliveryKey, Outbox, PendingDelivery } from './outbox.ts';
 
@@ -20,9 +21,10 @@ const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 /** Compact when the file has this many more lines than live deliveries. */
 const COMPACT_SLACK = 200;
 
-export class OutboxBusyError extends Error {
+/** Other processes keep the outbox lock; the message names the file (exit 2, like any unusable option). */
+export class OutboxBusyError extends TrailguardError {
   constructor(message: string) {
-    super(message);
+    super(message, EXIT.usage);
     this.name = 'OutboxBusyError';
   }
 }

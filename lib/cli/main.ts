@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load-config.ts';
+import { EXIT, TrailguardError } from '../errors.ts';
 import { redactSecrets } from '../output/redact.ts';
 import { terminalSafe } from '../output/terminal-safe.ts';
+import { StateOpenError } from '../state/state-open-error.ts';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDetect } from './commands/detect.ts';
@@ -9,7 +10,6 @@ import { registerDetectors } from './commands/detectors.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerState } from './commands/state.ts';
-import { EXIT, UsageError } from './usage-error.ts';
 
 export function buildProgram(): Command {
   const program = new Command('trailguard')
@@ -38,12 +38,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version are not errors; commander already printed the usage problem.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError) {
-      process.stderr.write(`trailguard: ${error.message}\n`);
-      return EXIT.usage;
+    if (error instanceof TrailguardError) {
+      process.stderr.write(`trailguard: ${error.explain()}\n`);
+      return error.exitCode;
     }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`trailguard: invalid config\n${terminalSafe(error.describe())}\n`);
+    // A --state option or table that cannot be used: the message names it.
+    if (error instanceof StateOpenError) {
+      process.stderr.write(`trailguard: ${error.message}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`trailguard: unexpected error: ${describeUnexpected(error)}\n`);

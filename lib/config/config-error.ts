@@ -1,4 +1,6 @@
 import type * as z from 'zod';
+import { EXIT, TrailguardError } from '../errors.ts';
+import { terminalSafe } from '../output/terminal-safe.ts';
 
 /** One thing wrong with a config file: where (path and line, when known) and what. */
 export interface ConfigProblem {
@@ -8,13 +10,17 @@ export interface ConfigProblem {
 }
 
 /** A config file that cannot be used; lists every problem at once. */
-export class ConfigError extends Error {
+export class ConfigError extends TrailguardError {
   constructor(
     readonly file: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, EXIT.usage);
     this.name = 'ConfigError';
+  }
+
+  override explain(): string {
+    return `invalid config\n${terminalSafe(this.describe())}`;
   }
 
   /** One line per problem: `file:line: path: message`. */

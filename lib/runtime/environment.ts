@@ -1,3 +1,5 @@
+import { EXIT, TrailguardError } from '../errors.ts';
+
 /**
  * The environment variables the Lambda handlers read. Infra sets them by these same names, so a rename
  * cannot leave one side behind.
@@ -33,8 +35,12 @@ export interface RuntimeSettings {
 }
 
 /** Thrown for a deployment that forgot a variable: no retry fixes it, so the message says which. */
-export class RuntimeSettingsError extends Error {
+export class RuntimeSettingsError extends TrailguardError {
   override name = 'RuntimeSettingsError';
+
+  constructor(message: string) {
+    super(message, EXIT.usage);
+  }
 }
 
 /** Reads and checks the settings; throws `RuntimeSettingsError` naming every variable that is missing. */

@@ -3,8 +3,7 @@ import type { CliAlerting } from '../../alerts/cli-setup.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import type { ResolvedConfig } from '../../config/resolved-config.ts';
 import type { Finding } from '../../engine/finding.ts';
-import { StateOpenError } from '../../state/state-open-error.ts';
-import { EXIT, UsageError } from '../usage-error.ts';
+import { EXIT } from '../../errors.ts';
 
 /**
  * `trailguard alerts flush` sends what earlier runs left pending in the outbox, and the helpers
@@ -24,22 +23,14 @@ export async function openCliAlerts(
   traceSources?: readonly string[],
 ): Promise<CliAlerting> {
   const { openCliAlerting } = await import('../../alerts/cli-setup.ts');
-  try {
-    return await openCliAlerting({
-      config,
-      state: options.state,
-      outboxFile: options.outbox,
-      // Stdin cannot be read again: the trace command then shows SOURCE.
-      traceSources: traceSources?.includes('-') ? undefined : traceSources,
-      requireSink,
-    });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (error instanceof StateOpenError || name === 'AlertSetupError' || name === 'OutboxBusyError') {
-      throw new UsageError((error as Error).message);
-    }
-    throw error;
-  }
+  return await openCliAlerting({
+    config,
+    state: options.state,
+    outboxFile: options.outbox,
+    // Stdin cannot be read again: the trace command then shows SOURCE.
+    traceSources: traceSources?.includes('-') ? undefined : traceSources,
+    requireSink,
+  });
 }
 
 /**

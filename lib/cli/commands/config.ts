@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, configJsonSchema, loadConfig } from '../../config/load-config.ts';
+import { EXIT } from '../../errors.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
-import { EXIT } from '../usage-error.ts';
 import { registerConfigSuggest } from './config-suggest.ts';
 
 export function registerConfig(program: Command): void {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load-config.ts';
 import { DetectionEngine } from '../../engine/detection-engine.ts';
 import { atLeast, type Finding, SEVERITIES, type Severity } from '../../engine/finding.ts';
 import { replay } from '../../engine/replay.ts';
+import { EXIT } from '../../errors.ts';
 import { findMissingPaths } from '../../ingest/check-paths.ts';
 import { readCloudTrail } from '../../ingest/read-cloudtrail.ts';
 import {
@@ -17,18 +18,16 @@ import {
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import {
   type OpenedState,
-  type OpenStateOptions,
   openState,
   parseStateSpec,
   stateReach,
   stateRetention,
 } from '../../state/open-state.ts';
-import { StateOpenError } from '../../state/state-open-error.ts';
 import { parseTimeArgument } from '../parse-time.ts';
 import { ProgressLine } from '../progress.ts';
 import { formatSkip } from '../report-skip.ts';
 import { formatRunSummary, formatStartWarnings } from '../run-summary.ts';
-import { EXIT, UsageError } from '../usage-error.ts';
+import { UsageError } from '../usage-error.ts';
 import { notifyFindings, openCliAlerts } from './alerts.ts';
 
 interface DetectOptions {
@@ -102,7 +101,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
   }
   const config = await loadConfig(options.config);
   if (options.outbox !== undefined && !options.notify) throw new UsageError('--outbox needs --notify');
-  const store = await openStore(options.state, {
+  const store = await openState(parseStateSpec(options.state), {
     retentionMs: stateRetention(detectors, config),
     reachMs: stateReach(detectors, config),
   });
@@ -168,15 +167,6 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     store.close();
   }
   return options.failOn && worst && atLeast(worst, options.failOn) ? EXIT.failOn : EXIT.ok;
-}
-
-async function openStore(text: string, sizes: OpenStateOptions): Promise<OpenedState> {
-  try {
-    return await openState(parseStateSpec(text), sizes);
-  } catch (error) {
-    if (error instanceof StateOpenError) throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 /** `--stats`: what the state store cost, per event judged (the memory store makes no requests). */

@@ -3,11 +3,11 @@ import { buildDigest, digestWindow } from '../../alerts/digest.ts';
 import { digestTable } from '../../alerts/digest-render.ts';
 import { parseDuration } from '../../config/duration.ts';
 import type { ResolvedConfig } from '../../config/resolved-config.ts';
+import { EXIT } from '../../errors.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import { deniedQuery } from '../../queries/denied-query.ts';
 import { prepareRun } from '../../queries/prepare-run.ts';
-import { EXIT, UsageError } from '../usage-error.ts';
-import { reportQueryErrors } from './query.ts';
+import { UsageError } from '../usage-error.ts';
 
 /**
  * `trailguard digest`: the AccessDenied trend for security — top principals and actions over the last
@@ -65,14 +65,8 @@ async function digestPoster(config: ResolvedConfig) {
       `--notify: no Slack channel for the digest in ${terminalSafe(config.origin)}: set alerts.digest.channel or alerts.slack.channel`,
     );
   }
-  const { AlertSetupError, slackClientFromEnv } = await import('../../alerts/clients.ts');
-  let client: ReturnType<typeof slackClientFromEnv>;
-  try {
-    client = slackClientFromEnv();
-  } catch (error) {
-    if (error instanceof AlertSetupError) throw new UsageError(error.message);
-    throw error;
-  }
+  const { slackClientFromEnv } = await import('../../alerts/clients.ts');
+  const client = slackClientFromEnv();
   const { SlackSender } = await import('../../alerts/slack-sender.ts');
   const { digestMessage } = await import('../../alerts/digest-render.ts');
   const sender = new SlackSender(client, {
@@ -108,6 +102,6 @@ export function registerDigest(program: Command): void {
     .option('--region <region>', 'AWS region of the log group (default: the standard AWS chain)')
     .option('--timeout <duration>', 'give up on Logs Insights after this long', '10m')
     .action(async (sources: string[], options: DigestOptions) => {
-      process.exitCode = await reportQueryErrors(() => runDigest(sources, options));
+      process.exitCode = await runDigest(sources, options);
     });
 }

@@ -1,11 +1,11 @@
 import { type Command, Option } from 'commander';
+import { EXIT } from '../../errors.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import { findingRows, findingsQuery } from '../../queries/findings-query.ts';
 import { QUERY_FORMATS, type QueryFormat, renderCsv, renderJsonl } from '../../queries/render-rows.ts';
 import { parseStateSpec } from '../../state/open-state.ts';
-import { StateOpenError } from '../../state/state-open-error.ts';
 import { parseTimeArgument } from '../parse-time.ts';
-import { EXIT, UsageError } from '../usage-error.ts';
+import { UsageError } from '../usage-error.ts';
 
 /**
  * `trailguard query findings --state dynamodb:TABLE`: the alert history the outbox keeps in the state
@@ -42,13 +42,7 @@ async function runFindings(sources: readonly string[], options: FindingsCliOptio
     throw new UsageError(`${NEEDS_STATE}, not files or logs: ("${terminalSafe(sources[0] ?? '')}")`);
   }
   if (options.state === undefined) throw new UsageError(NEEDS_STATE);
-  let spec: ReturnType<typeof parseStateSpec>;
-  try {
-    spec = parseStateSpec(options.state);
-  } catch (error) {
-    if (error instanceof StateOpenError) throw new UsageError(error.message);
-    throw error;
-  }
+  const spec = parseStateSpec(options.state);
   if (spec.kind !== 'dynamodb') throw new UsageError(`${NEEDS_STATE} (memory keeps no history)`);
   const now = options.now === undefined ? Date.now() : Date.parse(options.now);
   if (Number.isNaN(now))
@@ -66,12 +60,7 @@ async function runFindings(sources: readonly string[], options: FindingsCliOptio
   const client = createDynamoDbClient();
   try {
     // Checks the table exists with the trailguard keys, with the same messages as detect --state.
-    try {
-      (await openState(spec, { client })).close();
-    } catch (error) {
-      if (error instanceof StateOpenError) throw new UsageError(error.message);
-      throw error;
-    }
+    (await openState(spec, { client })).close();
     const rows = await findingRows(new DynamoDbOutbox(client, spec.table), since, until);
     const { columns } = findingsQuery;
     const output =

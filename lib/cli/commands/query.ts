@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
+import { EXIT } from '../../errors.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import { deniedQuery } from '../../queries/denied-query.ts';
 import { findingKeys } from '../../queries/finding-keys.ts';
@@ -9,12 +10,13 @@ import { LocalSource } from '../../queries/local-source.ts';
 import { oidcQuery } from '../../queries/oidc-query.ts';
 import { type PreparedRun, prepareRun, type SourceCliOptions } from '../../queries/prepare-run.ts';
 import { principalQuery } from '../../queries/principal-query.ts';
-import { QueryError } from '../../queries/query-error.ts';
 import type { QueryDefinition, QueryResult } from '../../queries/query-types.ts';
 import { QUERY_FORMATS, type QueryFormat, renderRows } from '../../queries/render-rows.ts';
+import type { SessionStart } from '../../queries/session-collector.ts';
+import { sessionsOfFinding } from '../../queries/session-finding.ts';
 import { type SessionParams, sessionQuery } from '../../queries/session-query.ts';
 import { formatSkip } from '../report-skip.ts';
-import { EXIT, UsageError } from '../usage-error.ts';
+import { UsageError } from '../usage-error.ts';
 import { registerFindingsQuery } from './query-findings.ts';
 
 /**
@@ -48,18 +50,6 @@ export function addSourceOptions(command: Command): Command {
     );
 }
 
-/** Turns a query's own errors into the CLI's: usage → exit 2 via UsageError, others → message and exit 1. */
-export async function reportQueryErrors(run: () => Promise<number>): Promise<number> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof QueryError)) throw error;
-    if (error.usage) throw new UsageError(terminalSafe(error.message));
-    process.stderr.write(`trailguard: ${terminalSafe(error.message)}\n`);
-    return EXIT.crash;
-  }
-}
-
 async function runQuery<P>(
   definition: QueryDefinition<P>,
   sources: readonly string[],
@@ -86,9 +76,10 @@ interface SessionCliOptions extends QueryCliOptions {
   finding?: string;
 }
 
-/** `--finding`: raise the findings again over the same files to learn the finding's access key. */
+/** `--finding`: raise the findings again over the same files to learn the finding's sessions. */
 async function sessionParams(run: PreparedRun, options: SessionCliOptions): Promise<SessionParams> {
   const keys = [...options.accessKeyId];
+  const starts: SessionStart[] = [];
   if (options.finding !== undefined) {
     if (run.opened.kind !== 'local' || !run.opened.source.rereadable) {
       throw new UsageError(
@@ -108,12 +99,11 @@ async function sessionParams(run: PreparedRun, options: SessionCliOptions): Prom
       },
       new LocalSource({ paths, since: run.since, until: run.until }),
     );
-    process.stderr.write(
-      `trailguard: finding ${terminalSafe(found.finding.id)} (${terminalSafe(found.finding.detector)}): tracing ${found.accessKeyIds.join(', ')}\n`,
-    );
-    keys.push(...found.accessKeyIds);
+    const sessions = sessionsOfFinding(found);
+    for (const line of sessions.report) process.stderr.write(`${line}\n`);
+    starts.push(...sessions.starts);
   }
-  return { accessKeyIds: [...new Set(keys)], sessionArn: options.sessionArn };
+  return { accessKeyIds: [...new Set(keys)], sessionArn: options.sessionArn, starts };
 }
 
 function queryCommand(parent: Command, name: string, description: string): Command {
@@ -139,14 +129,12 @@ export function registerQuery(program: Command): void {
     .option('--finding <id>', 'the session behind a finding id (re-runs detection over SOURCE)')
     .argument('<sources...>', 'files or directories ("-" for stdin), or logs:LOG_GROUP')
     .action(async (sources: string[], options: SessionCliOptions) => {
-      process.exitCode = await reportQueryErrors(() =>
-        runQuery(
-          sessionQuery,
-          sources,
-          options,
-          (run) => sessionParams(run, options),
-          options.finding === undefined,
-        ),
+      process.exitCode = await runQuery(
+        sessionQuery,
+        sources,
+        options,
+        (run) => sessionParams(run, options),
+        options.finding === undefined,
       );
     });
 
@@ -154,9 +142,7 @@ export function registerQuery(program: Command): void {
     .argument('<arn>', 'a role ARN (every session, any path), session ARN, or user ARN')
     .argument('<sources...>', 'files or directories ("-" for stdin), or logs:LOG_GROUP')
     .action(async (arn: string, sources: string[], options: QueryCliOptions) => {
-      process.exitCode = await reportQueryErrors(() =>
-        runQuery(principalQuery, sources, options, () => ({ arn })),
-      );
+      process.exitCode = await runQuery(principalQuery, sources, options, () => ({ arn }));
     });
 
   queryCommand(query, deniedQuery.name, deniedQuery.description)
@@ -169,16 +155,14 @@ export function registerQuery(program: Command): void {
           `--bin "${terminalSafe(options.bin)}" is not a duration of a second or more (1h)`,
         );
       }
-      process.exitCode = await reportQueryErrors(() =>
-        runQuery(deniedQuery, sources, options, () => ({ binMs })),
-      );
+      process.exitCode = await runQuery(deniedQuery, sources, options, () => ({ binMs }));
     });
 
   for (const definition of [oidcQuery, iamWritesQuery, keysQuery] as const) {
     queryCommand(query, definition.name, definition.description)
       .argument('<sources...>', 'files or directories ("-" for stdin), or logs:LOG_GROUP')
       .action(async (sources: string[], options: QueryCliOptions) => {
-        process.exitCode = await reportQueryErrors(() => runQuery(definition, sources, options, () => ({})));
+        process.exitCode = await runQuery(definition, sources, options, () => ({}));
       });
   }
   registerFindingsQuery(query);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { StateOpenError } from '../../state/state-open-error.ts';
 import { TTL_ATTRIBUTE } from '../../state/table-definition.ts';
-import { UsageError } from '../usage-error.ts';
 
 export function registerState(program: Command): void {
   const state = program.command('state').description('manage the DynamoDB table that holds detection state');
@@ -20,9 +18,6 @@ export function registerState(program: Command): void {
       const client = createDynamoDbClient();
       try {
         await createStateTable(client, table);
-      } catch (error) {
-        if (error instanceof StateOpenError) throw new UsageError(error.message);
-        throw error;
       } finally {
         client.destroy();
       }
