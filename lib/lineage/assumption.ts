@@ -6,7 +6,8 @@ import { parseAssumedRoleArn, parseRoleArn } from '../identity/arn.ts';
 
 /**
  * What an `AssumeRole*` record says about the session it created: the key it issued, the role, how long
- * the key lives. Read from successful assumptions only (a denied one issues nothing).
+ * the key lives. Read from successful assumptions only (a denied one issues nothing). Detection (the
+ * lineage resolver) and `query session` both read issued keys here, so they follow the same links.
  */
 
 const STS = 'sts.amazonaws.com';
@@ -37,18 +38,42 @@ export function isAssumption(event: NormalizedEvent): boolean {
   return event.source === STS && VIA[event.name] !== undefined;
 }
 
+/**
+ * The credentials any successful STS call returned: the `AssumeRole*` calls, and `GetSessionToken` /
+ * `GetFederationToken`, which issue a key without entering a role (`query session` follows those too).
+ */
+export interface IssuedCredentials {
+  issuedKey: string;
+  /** `assumedRoleUser.arn`, as the record wrote it (attacker-influenced session name: escape on output). */
+  sessionArn?: string;
+  /** The role entered; undefined for calls that enter none. */
+  role?: RoleRef;
+}
+
+/** What a successful STS call issued; undefined for failed calls and calls that issue no key. */
+export function issuedCredentialsOf(event: NormalizedEvent): IssuedCredentials | undefined {
+  if (event.outcome !== 'success' || event.source !== STS) return undefined;
+  const issuedKey =
+    event.oidc?.issuedAccessKeyId ?? stringAt(objectAt(event.responseElements, 'credentials'), 'accessKeyId');
+  if (issuedKey === undefined) return undefined;
+  const sessionArn = stringAt(objectAt(event.responseElements, 'assumedRoleUser'), 'arn');
+  const role =
+    event.oidc?.role ??
+    parseAssumedRoleArn(sessionArn)?.role ??
+    parseRoleArn(stringAt(event.requestParameters, 'roleArn'));
+  return { issuedKey, sessionArn, role };
+}
+
 /** The session a successful assumption created; undefined for anything else. */
 export function assumptionOf(event: NormalizedEvent): Assumption | undefined {
-  if (event.outcome !== 'success' || !isAssumption(event)) return undefined;
+  if (!isAssumption(event)) return undefined;
+  const issued = issuedCredentialsOf(event);
+  const role = issued?.role;
+  if (issued === undefined || role === undefined) return undefined;
   const credentials = objectAt(event.responseElements, 'credentials');
-  const issuedKey = event.oidc?.issuedAccessKeyId ?? stringAt(credentials, 'accessKeyId');
-  if (issuedKey === undefined) return undefined;
-  const assumed = parseAssumedRoleArn(stringAt(objectAt(event.responseElements, 'assumedRoleUser'), 'arn'));
-  const role =
-    event.oidc?.role ?? assumed?.role ?? parseRoleArn(stringAt(event.requestParameters, 'roleArn'));
-  if (role === undefined) return undefined;
+  const assumed = parseAssumedRoleArn(issued.sessionArn);
   return {
-    issuedKey,
+    issuedKey: issued.issuedKey,
     role,
     via: VIA[event.name] as Hop['via'],
     sessionName: assumed?.sessionName ?? stringAt(event.requestParameters, 'roleSessionName'),

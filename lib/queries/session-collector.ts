@@ -1,6 +1,5 @@
 import type { NormalizedEvent, OidcClaims } from '../events/normalized-event.ts';
-import { objectAt, stringAt } from '../events/record-fields.ts';
-import { parseAssumedRoleArn, parseRoleArn } from '../identity/arn.ts';
+import { issuedCredentialsOf } from '../lineage/assumption.ts';
 import { isoTime } from './cells.ts';
 import type { Row } from './query-types.ts';
 
@@ -9,10 +8,10 @@ import type { Row } from './query-types.ts';
  * what each session's creating assumption said (role, OIDC subject and claims), and the rows so far.
  * An event belongs to a tracked session when that session's key signed it, or when it issued a tracked
  * key (the assumption that created the session); a successful assumption made by a tracked session adds
- * the issued key at depth + 1.
+ * the issued key at depth + 1. What an STS call issued is read by lib/lineage/assumption.ts, as detection
+ * reads it.
  */
 
-const STS = 'sts.amazonaws.com';
 const KEY_ID = /^[A-Z0-9]{16,128}$/;
 
 /** Access key ids are upper-case letters and digits; anything else read from a record is not followed. */
@@ -20,10 +19,14 @@ export function isAccessKeyId(value: string): boolean {
   return KEY_ID.test(value);
 }
 
-export interface SessionInfo {
+/** A session to start from: a key, how many assumptions from the start, and the key that assumed it. */
+export interface SessionStart {
   key: string;
   depth: number;
   parent?: string;
+}
+
+export interface SessionInfo extends SessionStart {
   role?: string;
   subject?: string;
   claims?: OidcClaims;
@@ -35,26 +38,6 @@ interface Entry {
   creates: boolean;
   owner: string;
   row: Record<string, Row[string]>;
-}
-
-function issuedKeyOf(event: NormalizedEvent): string | undefined {
-  if (event.outcome !== 'success') return undefined;
-  if (event.oidc !== undefined) return event.oidc.issuedAccessKeyId;
-  if (event.source !== STS) return undefined;
-  return stringAt(objectAt(event.responseElements, 'credentials'), 'accessKeyId');
-}
-
-function assumedRoleArnOf(event: NormalizedEvent): string | undefined {
-  return stringAt(objectAt(event.responseElements, 'assumedRoleUser'), 'arn');
-}
-
-/** The role an assumption created a session of. */
-function assumedRoleOf(event: NormalizedEvent): string | undefined {
-  return (
-    event.oidc?.role?.canonicalArn ??
-    parseAssumedRoleArn(assumedRoleArnOf(event))?.role.canonicalArn ??
-    parseRoleArn(stringAt(event.requestParameters, 'roleArn'))?.canonicalArn
-  );
 }
 
 export class SessionCollector {
@@ -79,7 +62,8 @@ export class SessionCollector {
 
   add(event: NormalizedEvent): void {
     const used = event.credential.accessKeyId;
-    const issued = issuedKeyOf(event);
+    const credentials = issuedCredentialsOf(event);
+    const issued = credentials?.issuedKey;
     let caller = used === undefined ? undefined : this.sessions.get(used);
     if (caller === undefined && used !== undefined && isAccessKeyId(used) && this.sessionArn !== undefined) {
       if (event.actor.sessionArn === this.sessionArn) caller = this.#track(used, 0);
@@ -87,13 +71,13 @@ export class SessionCollector {
     let created = issued === undefined ? undefined : this.sessions.get(issued);
     if (created === undefined && issued !== undefined && isAccessKeyId(issued)) {
       if (caller !== undefined) created = this.#track(issued, caller.depth + 1, caller.key);
-      else if (this.sessionArn !== undefined && assumedRoleArnOf(event) === this.sessionArn)
+      else if (this.sessionArn !== undefined && credentials?.sessionArn === this.sessionArn)
         created = this.#track(issued, 0);
     }
     const owner = caller ?? created;
     if (owner === undefined) return;
     if (created !== undefined) {
-      created.role = assumedRoleOf(event);
+      created.role = credentials?.role?.canonicalArn;
       created.subject = event.oidc?.subject;
       created.claims = event.oidc?.claims;
     }
