@@ -5,13 +5,14 @@ import { OIDC_FIELDS } from './oidc-query.ts';
 import { QueryError } from './query-error.ts';
 import type { Column, EventSource, InsightsQuery, QueryDefinition, QueryResult, Row } from './query-types.ts';
 import { renderGenericTable } from './render-rows.ts';
-import { isAccessKeyId, SessionCollector, type SessionInfo } from './session-collector.ts';
+import { isAccessKeyId, SessionCollector, type SessionInfo, type SessionStart } from './session-collector.ts';
 
 /**
  * `query session`: every event of a role session in time order, starting with the assumption that
  * created it (for OIDC sessions the subject's repository, branch, environment and workflow), and following
  * chained assumptions: an `AssumeRole` made by a tracked session issues a new key, whose events join at
- * depth + 1. Selected by access key id(s) or by session ARN (every session that ARN names).
+ * depth + 1. Selected by access key id(s), by session ARN (every session that ARN names), or by the
+ * sessions of a finding's lineage (`starts`, from its origin: lib/queries/session-finding.ts).
  *
  * A chained key is only known once its assumption is read, so after a pass that found new keys the source
  * is read again with the full set (files and log groups; stdin cannot be, which is noted). The pass loop
@@ -19,8 +20,14 @@ import { isAccessKeyId, SessionCollector, type SessionInfo } from './session-col
  */
 
 export interface SessionParams {
+  /** Sessions to start from, at depth 0. */
   accessKeyIds: readonly string[];
   sessionArn?: string;
+  /**
+   * Sessions known to be chained before the trail is read, with their depth and the key that assumed
+   * them (a finding's lineage); a key also in `accessKeyIds` stays at depth 0.
+   */
+  starts?: readonly SessionStart[];
 }
 
 const MAX_PASSES = 8;
@@ -64,10 +71,11 @@ const SESSION_FIELDS = [
 ];
 
 function validate(params: SessionParams): void {
-  if (params.accessKeyIds.length === 0 && params.sessionArn === undefined) {
+  const starts = params.starts ?? [];
+  if (params.accessKeyIds.length === 0 && params.sessionArn === undefined && starts.length === 0) {
     throw new QueryError('session needs --access-key-id, --session-arn or --finding', true);
   }
-  for (const key of params.accessKeyIds) {
+  for (const key of [...params.accessKeyIds, ...starts.map((start) => start.key)]) {
     if (!isAccessKeyId(key)) {
       throw new QueryError(`--access-key-id "${key}" is not an access key id (ASIA…/AKIA…)`, true);
     }
@@ -93,9 +101,15 @@ function sessionInsights(keys: readonly string[], sessionArn: string | undefined
   return { shape: 'events', text: eventsQuery({ filter: anyOf(conditions), fields: SESSION_FIELDS }) };
 }
 
+function startingSessions(params: SessionParams): Map<string, SessionInfo> {
+  const known = new Map<string, SessionInfo>(params.accessKeyIds.map((key) => [key, { key, depth: 0 }]));
+  for (const start of params.starts ?? []) if (!known.has(start.key)) known.set(start.key, { ...start });
+  return known;
+}
+
 async function runSession(params: SessionParams, source: EventSource): Promise<QueryResult> {
   validate(params);
-  let known = new Map<string, SessionInfo>(params.accessKeyIds.map((key) => [key, { key, depth: 0 }]));
+  let known = startingSessions(params);
   const notes: string[] = [];
   for (let pass = 1; ; pass++) {
     const collector = new SessionCollector(known, params.sessionArn, MAX_PASSES);
@@ -162,7 +176,7 @@ export const sessionQuery: QueryDefinition<SessionParams> = {
   columns: COLUMNS,
   insights: (params) => {
     validate(params);
-    return sessionInsights(params.accessKeyIds, params.sessionArn);
+    return sessionInsights([...startingSessions(params).keys()], params.sessionArn);
   },
   run: (params, _context, source) => runSession(params, source),
   table(rows, columns) {
