@@ -27,10 +27,11 @@ import {
 import {
   CLOUDFORMATION,
   isCloudFormationCall,
+  isNamedStack,
   regionMatches,
   type StackOperationCall,
+  stackNamedBy,
   stackOperationOf,
-  stacksNamedBy,
 } from './stack-operation.ts';
 
 export interface LineageSettings {
@@ -224,12 +225,15 @@ export class LineageResolver {
         unattributed.push(call);
         continue;
       }
-      const named = stacksNamedBy(
-        call,
-        candidates.map((c) => c.operation.stack),
-      );
+      // A record that names its stack belongs to that stack's operation: if that one is not known yet, wait
+      // for it rather than attribute the write to whichever operation is.
+      const named = stackNamedBy(call);
       const chosen =
-        named.length > 0 ? candidates.filter((c) => named.includes(c.operation.stack)) : candidates;
+        named === undefined ? candidates : candidates.filter((c) => isNamedStack(c.operation.stack, named));
+      if (chosen.length === 0) {
+        unattributed.push(call);
+        continue;
+      }
       call.lineage = chosen.map(({ operation, entry }) =>
         extendChain(operation.chain, {
           via: 'cloudformation',

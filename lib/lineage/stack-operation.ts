@@ -98,27 +98,47 @@ const NAME_FIELDS = [
   'queueName',
   'tableName',
 ];
+/** Longer names are not CloudFormation's (IAM allows 64 characters; S3, 63): not parsed. */
+const MAX_NAME = 256;
+const SUFFIX = /^[A-Z0-9]{12,13}$/;
+const LOGICAL_ID = /^[A-Za-z0-9]+$/;
 
 /**
- * The stacks of `stacks` that this call's record names: a generated resource name `<stack>-<logicalId>-…`,
- * or the `aws:cloudformation:stack-name` tag where the request carries tags. Empty when it names none
- * (explicitly named resources, attachments by ARN): then every candidate operation stays.
+ * The stack part of a name CloudFormation generated, `<stack>-<LogicalId>-<12 or 13 characters>`; split
+ * by hand rather than with one regular expression, which would backtrack on long hostile names.
  */
-export function stacksNamedBy(event: NormalizedEvent, stacks: readonly string[]): string[] {
+function generatedStackPart(name: string): string | undefined {
+  if (name.length > MAX_NAME) return undefined;
+  const parts = name.split('-');
+  if (parts.length < 3 || !SUFFIX.test(parts.pop() as string) || !LOGICAL_ID.test(parts.pop() as string))
+    return undefined;
+  return parts.join('-');
+}
+
+/**
+ * The stack this call's record names, where it names one: the `aws:cloudformation:stack-name` tag where
+ * the request carries tags (IAM resources get none), else the stack part of a generated resource name.
+ * Undefined for explicitly named resources and attachments by ARN: then any operation may have made it.
+ */
+export function stackNamedBy(event: NormalizedEvent): string | undefined {
   const request = event.requestParameters;
-  if (request === undefined) return [];
-  const named = new Set<string>();
+  if (request === undefined) return undefined;
   for (const tag of Array.isArray(request.tags) ? request.tags : []) {
     const object = objectValue(tag);
-    if (stringAt(object, 'key') === 'aws:cloudformation:stack-name') {
-      const value = stringAt(object, 'value');
-      if (value !== undefined && stacks.includes(value)) named.add(value);
-    }
+    if (stringAt(object, 'key') === 'aws:cloudformation:stack-name') return stringAt(object, 'value');
   }
   for (const field of NAME_FIELDS) {
     const name = stringAt(request, field);
-    if (name === undefined) continue;
-    for (const stack of stacks) if (name.startsWith(`${stack}-`)) named.add(stack);
+    const stack = name === undefined ? undefined : generatedStackPart(name);
+    if (stack !== undefined) return stack;
   }
-  return [...named];
+  return undefined;
+}
+
+/**
+ * Whether `stack` is the stack a generated name's stack part names. CloudFormation cuts long stack names
+ * to fit the resource's limit, so near the limit a prefix matches too.
+ */
+export function isNamedStack(stack: string, named: string): boolean {
+  return stack === named || (named.length >= 30 && stack.startsWith(named));
 }

@@ -17,7 +17,8 @@ const FIXTURES = new URL('./fixtures/', import.meta.url);
  */
 export const CONFIG_FILE = jsonConfig(new URL('trailguard.yaml', FIXTURES));
 
-function jsonConfig(yamlFile: URL): string {
+/** A YAML config converted to the JSON file the handlers read. */
+export function jsonConfig(yamlFile: URL): string {
   const dir = mkdtempSync(join(tmpdir(), 'trailguard-handler-config-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'trailguard.json');
@@ -99,13 +100,15 @@ export interface RuntimeFixture {
   options: Omit<RuntimeOptions, 'env' | 'dynamodb' | 'logger'>;
   topicArn?: string;
   digestLogGroup?: string;
+  /** The JSON config the handlers read; the harness's own fixture when omitted. */
+  configFile?: string;
 }
 
 /** The runtime exactly as a cold start builds it, pointed at local stand-ins. */
 export async function testRuntime(fixture: RuntimeFixture): Promise<Runtime & { state: DynamoDbState }> {
   const env: Record<string, string> = {
     [ENV.table]: fixture.table,
-    [ENV.configFile]: CONFIG_FILE,
+    [ENV.configFile]: fixture.configFile ?? CONFIG_FILE,
     [ENV.slackSecretArn]: SECRET_ARN,
   };
   if (fixture.topicArn) env[ENV.topicArn] = fixture.topicArn;

@@ -311,6 +311,27 @@ describe('lineage: CloudFormation service roles', () => {
     expect(findings.filter((f) => f.summary.includes('ShopStack2-'))).toHaveLength(2);
   });
 
+  it('waits for the operation of the stack a generated name names, rather than blame another one', async () => {
+    const shop = stackDeploy(
+      'gha-shop-prod',
+      'repo:acme/shop:ref:refs/heads/main',
+      'ShopStack3',
+      ['ASIASHOPRUNNER00016', 'ASIASHOPDEPLOYER0016', 'ASIAEXECROLE00000016'],
+      0,
+    );
+    const platform = stackDeploy(
+      'gha-platform',
+      'repo:acme/platform:ref:refs/heads/main',
+      'PlatformStack3',
+      ['ASIAPLATRUNNER00016', 'ASIAPLATDEPLOYER0016', 'ASIAEXECROLE00000017'],
+      1,
+    );
+    // Live: the platform stack's writes arrive while only the shop stack's operation is known.
+    const { findings } = await judge([shop.setup, platform.writes, shop.writes, platform.setup]);
+    expect(findings.filter((f) => f.summary.includes('PlatformStack3-'))).toEqual([]);
+    expect(findings.filter((f) => f.summary.includes('ShopStack3-'))).toHaveLength(2);
+  });
+
   it("leaves CloudFormation's calls with the caller's own credentials to the caller", async () => {
     const [web, runner] = oidcSession(
       at(0, PROD, 'eu-west-1'),
