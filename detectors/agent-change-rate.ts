@@ -11,10 +11,13 @@ import {
   summarizeWindow,
   topFacetValues,
 } from '../lib/engine/window-evidence.ts';
+import type { Chain } from '../lib/events/chain.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
+import { chainText, pipelineBehind, principalKeyOf } from '../lib/lineage/chain-principals.ts';
 import type { CounterEntry } from '../lib/state/state-port.ts';
 
 const IAM_SOURCE = 'iam.amazonaws.com';
+const CLOUDFORMATION = 'cloudformation.amazonaws.com';
 const IAM_SUFFIX = ':iam';
 
 const paramsSchema = z.object({
@@ -95,6 +98,17 @@ function countable(event: NormalizedEvent): boolean {
   );
 }
 
+function inventoryAgent(pipeline: Pipeline, params: Params): Agent {
+  const limits = pipeline.limits ?? {};
+  return {
+    pipeline,
+    recognisedBy: 'inventory',
+    window: limits.window ?? params.window,
+    maxChanges: limits.maxChanges ?? params.maxChanges,
+    maxIamChanges: limits.maxIamChanges ?? params.maxIamChanges,
+  };
+}
+
 function agentOf(event: NormalizedEvent, config: ResolvedConfig, params: Params): Agent | undefined {
   const matchers = matchersOf(params);
   const inventoried = agentPipelinesIn(config.inventory);
@@ -107,16 +121,7 @@ function agentOf(event: NormalizedEvent, config: ResolvedConfig, params: Params)
   };
   if (inventoried) {
     const pipeline = config.inventory.findByRole(event.actor.role);
-    if (pipeline?.kind === 'agent') {
-      const limits = pipeline.limits ?? {};
-      return {
-        pipeline,
-        recognisedBy: 'inventory',
-        window: limits.window ?? defaults.window,
-        maxChanges: limits.maxChanges ?? defaults.maxChanges,
-        maxIamChanges: limits.maxIamChanges ?? defaults.maxIamChanges,
-      };
-    }
+    if (pipeline?.kind === 'agent') return inventoryAgent(pipeline, params);
   }
   const agent = event.userAgent;
   if (
@@ -131,14 +136,70 @@ function agentOf(event: NormalizedEvent, config: ResolvedConfig, params: Params)
   return undefined;
 }
 
+/** A budget a write counts against: the agent and the key its writes count under. */
+interface Charge {
+  agent: Agent;
+  key: string;
+  /** Set when the write counts through lineage: the chain from the agent to the signer. */
+  chain?: Chain;
+}
+
+/**
+ * A write of an agent's chained session counts like its own (attempts, not service follow-ups); a write
+ * CloudFormation makes with a stack's service role during an operation the agent started counts too: the
+ * service role's writes are what the agent's stack does, and no other budget sees them. (Writes
+ * CloudFormation makes with the caller's own credentials stay uncounted, see `countable`.)
+ */
+function chargeable(event: NormalizedEvent, chain: Chain): boolean {
+  const last = chain.hops[chain.hops.length - 1];
+  return last?.via === 'cloudformation' ? event.invokedBy === CLOUDFORMATION : countable(event);
+}
+
+/**
+ * The budgets a write counts against, each key once: its signer's when the signer is an agent, and the
+ * agent behind each chain of its lineage when that agent is not the signer (the first inventory pipeline
+ * from the origin outwards, so a platform or service pipeline going through the same deploy or exec role
+ * is never charged to an agent). Undefined (nothing allocated) for the writes of no agent: nearly all.
+ */
+function chargesOf(event: NormalizedEvent, config: ResolvedConfig, params: Params): Charge[] | undefined {
+  let charges: Charge[] | undefined;
+  const direct = countable(event) ? agentOf(event, config, params) : undefined;
+  if (direct !== undefined) charges = [{ agent: direct, key: principalKeyOf(event) }];
+  const lineage = event.lineage;
+  if (lineage === undefined || event.readOnly || !event.management || !agentPipelinesIn(config.inventory))
+    return charges;
+  for (let c = 0; c < lineage.length; c++) {
+    const chain = lineage[c] as Chain;
+    const behind = pipelineBehind(chain, config.inventory);
+    // Not indirect: the agent signed the call itself, and the direct charge covers it.
+    if (behind?.pipeline.kind !== 'agent' || !behind.indirect || !chargeable(event, chain)) continue;
+    if (charges?.some((charge) => charge.key === behind.role)) continue;
+    charges ??= [];
+    charges.push({ agent: inventoryAgent(behind.pipeline, params), key: behind.role, chain });
+  }
+  return charges;
+}
+
+/** How many entries of the window came through a chain, and the commonest chains. */
+function chainsIn(window: readonly CounterEntry[]): {
+  count: number;
+  top: ReturnType<typeof topFacetValues>;
+} {
+  let count = 0;
+  for (const entry of window) if (entry.facets?.chain !== undefined) count++;
+  return { count, top: count > 0 ? topFacetValues(window, 'chain', 3) : [] };
+}
+
 function draftFor(
   event: NormalizedEvent,
-  agent: Agent,
+  charge: Charge,
   window: readonly CounterEntry[],
   iam: boolean,
   changes: number,
 ): FindingDraft {
-  const principal = event.actor.key;
+  const { agent, key } = charge;
+  // The signer's ARN as the record gave it for its own writes; the agent's role for a chained one.
+  const principal = charge.chain === undefined ? event.actor.key : key;
   const budget = iam ? (agent.maxIamChanges as number) : agent.maxChanges;
   const summary = summarizeWindow(window);
   const name = agent.pipeline
@@ -146,14 +207,18 @@ function draftFor(
     : principal;
   const what = iam ? 'IAM changes' : 'changes';
   const outcomes = topFacetValues(window, 'outcome', 3);
+  const chains = chainsIn(window);
+  const through = chains.top[0]
+    ? `, ${chains.count} through ${chains.top[0].value}${chains.top.length > 1 ? ' and others' : ''}`
+    : '';
   return {
     severity: 'high',
     title: iam ? 'Agent exceeded its IAM change budget' : 'Agent exceeded its change budget',
-    summary: `Agent ${name} made ${summary.count} ${what} in ${formatDuration(agent.window)} (budget ${budget})`,
+    summary: `Agent ${name} made ${summary.count} ${what} in ${formatDuration(agent.window)} (budget ${budget})${through}`,
     principal,
     pipeline: agent.pipeline?.name,
     environment: agent.pipeline?.environment,
-    key: iam ? `${principal}${IAM_SUFFIX}` : principal,
+    key: iam ? `${key}${IAM_SUFFIX}` : key,
     cooldownMs: burstCooldown(agent.window),
     count: summary.count,
     firstSeen: summary.firstSeen,
@@ -170,6 +235,8 @@ function draftFor(
       denied: outcomes.find((o) => o.value === 'denied')?.count ?? 0,
       sessions: topFacetValues(window, 'session', 3),
       accessKeys: topFacetValues(window, 'accessKeyId', 3),
+      // Writes of chained sessions and of stacks deployed through a service role, by chain.
+      ...(chains.count > 0 ? { chained: chains.count, chains: chains.top } : {}),
     },
   };
 }
@@ -179,11 +246,11 @@ export const agentChangeRate = defineDetector({
   id: 'agent-change-rate',
   title: 'Agent exceeded its change budget',
   description:
-    'An AI agent principal (an inventory pipeline of kind agent, or a session recognised by `userAgents` / `sourceIdentities`) made more management writes within `window` than its budget, `maxChanges` (and `maxIamChanges` for IAM writes, when set). Attempts count, denied ones included; reads, data events and calls AWS services make on its behalf do not.',
+    "An AI agent principal (an inventory pipeline of kind agent, or a session recognised by `userAgents` / `sourceIdentities`) made more management writes within `window` than its budget, `maxChanges` (and `maxIamChanges` for IAM writes, when set). Attempts count, denied ones included; reads, data events and calls AWS services make on its behalf do not. An inventory agent's budget also counts the writes of sessions it chained into (AssumeRole, any number of hops) and those CloudFormation makes with a stack's service role for a stack operation it started.",
   severity: 'high',
   runbook: [
-    "1. Stop the agent: pause its job, or revoke the role's active sessions; an agent over budget keeps going until stopped.",
-    '2. Trace what it changed: `trailguard query principal <principal> SOURCE --since <firstSeen>`, or one run with `trailguard query session --finding <id> SOURCE` (`--access-key-id <details.accessKeys[0].value>`); details.actions shows the mix, details.sessions the runs.',
+    "1. Stop the agent: pause its job, or revoke the role's active sessions (and those of every role in details.chains: sessions it already assumed outlive its own); an agent over budget keeps going until stopped.",
+    '2. Trace what it changed: `trailguard query principal <principal> SOURCE --since <firstSeen>`, or one run with `trailguard query session --finding <id> SOURCE` (`--access-key-id <details.accessKeys[0].value>`); details.actions shows the mix, details.sessions the runs, details.chains the roles and stacks it went through.',
     '3. Check each write against the task the agent was given (a loop retrying one call, or changes outside its task) and revert what should not have happened.',
     '4. IAM budget (details.budget "iam"): `trailguard query iam-writes SOURCE --since <firstSeen>` lists every role, policy and key it created or changed; review them all before resuming the agent.',
     "5. If the volume was intended, raise the pipeline's `limits` in the inventory rather than disabling the detector.",
@@ -198,37 +265,47 @@ export const agentChangeRate = defineDetector({
     }
     return longest;
   },
+  usesLineage: true,
   observe(event, { config, params }) {
-    if (!countable(event)) return undefined;
-    const agent = agentOf(event, config, params);
-    if (!agent) return undefined;
+    const charges = chargesOf(event, config, params);
+    if (charges === undefined) return undefined;
     const facets: Record<string, string> = { action: facetText(event.action), outcome: event.outcome };
     if (event.actor.sessionName) facets.session = facetText(event.actor.sessionName);
     if (event.credential.accessKeyId) facets.accessKeyId = facetText(event.credential.accessKeyId);
-    const principal = event.actor.key;
-    const count = [{ key: principal, facets }];
-    if (agent.maxIamChanges !== undefined && event.source === IAM_SOURCE)
-      count.push({ key: `${principal}${IAM_SUFFIX}`, facets });
+    const count: { key: string; facets: Record<string, string> }[] = [];
+    for (const { agent, key, chain } of charges) {
+      // Chains are long (subjects, CDK role names): a wider bound than other facets, on chained entries only.
+      const own = chain === undefined ? facets : { ...facets, chain: facetText(chainText(chain), 300) };
+      count.push({ key, facets: own });
+      if (agent.maxIamChanges !== undefined && event.source === IAM_SOURCE)
+        count.push({ key: `${key}${IAM_SUFFIX}`, facets: own });
+    }
     return { count };
   },
   judge(event, state, { config, params }) {
-    const agent = agentOf(event, config, params);
-    if (!agent) return undefined;
-    const principal = event.actor.key;
+    const charges = chargesOf(event, config, params);
+    if (charges === undefined) return undefined;
     const end = { time: event.time, eventId: event.id };
-    const all = entriesInWindow(state.entries(principal), end, agent.window);
-    const overBy = all.length - agent.maxChanges;
-    let iam: CounterEntry[] | undefined;
-    if (agent.maxIamChanges !== undefined && event.source === IAM_SOURCE) {
-      const entries = entriesInWindow(state.entries(`${principal}${IAM_SUFFIX}`), end, agent.window);
-      if (entries.length > agent.maxIamChanges) iam = entries;
+    // One draft per event. Of the budgets it exceeds, report the one crossed most recently (the smallest
+    // excess; IAM before the overall budget and the signer's before a chained agent's on a tie), so a
+    // budget crossed after another still raises its own finding; repeats of the older one would fold into
+    // its cooldown anyway. Both crossed by the same IAM write: the IAM finding, whose details carry the
+    // overall count.
+    let best: { excess: number; draft: () => FindingDraft } | undefined;
+    for (const charge of charges) {
+      const { agent, key } = charge;
+      const all = entriesInWindow(state.entries(key), end, agent.window);
+      const candidates: { excess: number; window: CounterEntry[]; iam: boolean }[] = [];
+      if (agent.maxIamChanges !== undefined && event.source === IAM_SOURCE) {
+        const iam = entriesInWindow(state.entries(`${key}${IAM_SUFFIX}`), end, agent.window);
+        candidates.push({ excess: iam.length - agent.maxIamChanges, window: iam, iam: true });
+      }
+      candidates.push({ excess: all.length - agent.maxChanges, window: all, iam: false });
+      for (const { excess, window, iam } of candidates) {
+        if (excess > 0 && (best === undefined || excess < best.excess))
+          best = { excess, draft: () => draftFor(event, charge, window, iam, all.length) };
+      }
     }
-    // One draft per event. When both budgets are exceeded, report the one crossed more recently (the
-    // smaller excess; IAM on a tie), so a budget crossed after the other still raises its own finding;
-    // repeats of the older one would fold into its cooldown anyway. Both crossed by the same IAM write:
-    // the IAM finding, whose details carry the overall count.
-    if (iam && (overBy <= 0 || iam.length - (agent.maxIamChanges as number) <= overBy))
-      return draftFor(event, agent, iam, true, all.length);
-    return overBy > 0 ? draftFor(event, agent, all, false, all.length) : undefined;
+    return best?.draft();
   },
 });
