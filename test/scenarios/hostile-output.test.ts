@@ -65,7 +65,40 @@ function hostileRecords(): Json[] {
     const stop: Patchable = structuredClone(STOP);
     Object.assign(stop, { eventID: `hostile-stop-${i}`, userAgent: text, errorMessage: text });
     stop.requestParameters = { name: text };
-    return [assume, later, stop];
+
+    // The hostile session chains into a deploy role and writes IAM: the finding's chain carries the
+    // subject and the session name.
+    const chained = `ASIACHAINED${String(i).padStart(9, '0')}`;
+    const chain: Patchable = structuredClone(LATER);
+    Object.assign(chain, {
+      eventID: `hostile-chain-${i}`,
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'AssumeRole',
+      readOnly: true,
+      requestParameters: { roleArn: 'arn:aws:iam::774305579662:role/deployer', roleSessionName: 'deploy' },
+      responseElements: {
+        credentials: { accessKeyId: chained, expiration: 'Jan 1, 2030, 12:00:00 AM' },
+        assumedRoleUser: { arn: 'arn:aws:sts::774305579662:assumed-role/deployer/deploy' },
+      },
+    });
+    Object.assign(chain.userIdentity, { accessKeyId: keyOf(i) });
+    const write: Patchable = structuredClone(chain);
+    Object.assign(write, {
+      eventID: `hostile-write-${i}`,
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'CreateUser',
+      readOnly: false,
+      requestParameters: { userName: 'x' },
+      responseElements: null,
+    });
+    Object.assign(write.userIdentity, {
+      accessKeyId: chained,
+      arn: 'arn:aws:sts::774305579662:assumed-role/deployer/deploy',
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::774305579662:role/deployer', userName: 'deployer' },
+      },
+    });
+    return [assume, later, stop, chain, write];
   });
 }
 
@@ -127,7 +160,9 @@ describe('hostile event text through every CLI output', { timeout: 120_000 }, ()
           .filter(Boolean)
           .map((l) => JSON.parse(l).detector),
       );
-      expect([...detectors]).toEqual(expect.arrayContaining(['oidc-unexpected-subject', 'audit-tampering']));
+      expect([...detectors]).toEqual(
+        expect.arrayContaining(['oidc-unexpected-subject', 'audit-tampering', 'pipeline-iam-write']),
+      );
     }
   });
 
