@@ -125,6 +125,7 @@ export const pipelineIamWrite = defineDetector({
     }),
   }),
   usesLineage: true,
+  readsLineage: (event, { params }) => isPermissionWrite(event, params),
   reconsiderWhenLinked(event, { config, params }) {
     return (
       event.credential.accessKeyId?.startsWith('ASIA') === true &&

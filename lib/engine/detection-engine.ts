@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import { LineageResolver } from '../lineage/lineage-resolver.ts';
+import { type LineageDemand, LineageResolver } from '../lineage/lineage-resolver.ts';
 import type { ClaimKey, ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../state/state-port.ts';
 import type {
   Detector,
@@ -127,7 +127,7 @@ export class DetectionEngine {
   /** Judges a batch of events (in event-time order where possible); returns the new findings. */
   async process(events: readonly NormalizedEvent[]): Promise<Finding[]> {
     const relinked = this.#lineage
-      ? await this.#lineage.resolve(events, newestOf(events, this.#newest), this.#wantsLineage)
+      ? await this.#lineage.resolve(events, newestOf(events, this.#newest), this.#demand)
       : [];
     const pending: Pending[] = [];
     const observed: Observed[] = [];
@@ -181,20 +181,37 @@ export class DetectionEngine {
     for (const finding of findings) this.#unconfirmed.delete(finding.id);
   }
 
-  /** True when a detector this event reaches would judge it differently once its lineage is known. */
-  readonly #wantsLineage = (event: NormalizedEvent): boolean => {
-    const routed = this.#router.route(event);
-    for (let d = 0; d < routed.length; d++) {
-      const detector = routed[d] as Detector;
-      if (detector.kind !== 'event' || detector.reconsiderWhenLinked === undefined) continue;
-      const { context } = this.#enabled.get(detector) as Enabled;
-      try {
-        if (detector.reconsiderWhenLinked(event, context)) return true;
-      } catch (error) {
-        this.#fail(detector, event, error);
+  /** What the detectors an event reaches ask of its lineage (see LineageDemand). */
+  readonly #demand: LineageDemand = {
+    needs: (event) => {
+      const routed = this.#router.route(event);
+      for (let d = 0; d < routed.length; d++) {
+        const detector = routed[d] as Detector;
+        if (!detector.usesLineage) continue;
+        if (detector.readsLineage === undefined) return true;
+        const { context } = this.#enabled.get(detector) as Enabled;
+        try {
+          if (detector.readsLineage(event, context)) return true;
+        } catch (error) {
+          this.#fail(detector, event, error);
+        }
       }
-    }
-    return false;
+      return false;
+    },
+    wants: (event) => {
+      const routed = this.#router.route(event);
+      for (let d = 0; d < routed.length; d++) {
+        const detector = routed[d] as Detector;
+        if (detector.kind !== 'event' || detector.reconsiderWhenLinked === undefined) continue;
+        const { context } = this.#enabled.get(detector) as Enabled;
+        try {
+          if (detector.reconsiderWhenLinked(event, context)) return true;
+        } catch (error) {
+          this.#fail(detector, event, error);
+        }
+      }
+      return false;
+    },
   };
 
   /**
@@ -207,7 +224,7 @@ export class DetectionEngine {
     const findings: Finding[] = [];
     let round = events;
     for (let depth = 0; round.length > 0 && depth < MAX_RELINK_ROUNDS; depth++) {
-      const next = await lineage.resolve(round, this.#newest, this.#wantsLineage);
+      const next = await lineage.resolve(round, this.#newest, this.#demand);
       const pending: Pending[] = [];
       for (const event of round) {
         this.relinked++;

@@ -48,6 +48,11 @@ export interface DetectorMeta<S extends ParamsSchema> {
    * rule planner forwards the `AssumeRole*` and stack-operation records lineage is built from.
    */
   usesLineage?: boolean;
+  /**
+   * Which of the events routed to it the detector reads the lineage of (default: all of them). Lineage
+   * costs a state lookup per distinct session key: keep it to the events whose verdict uses it.
+   */
+  readsLineage?(event: NormalizedEvent, context: DetectorContext<S>): boolean;
 }
 
 /** What a detector is handed along with each event. */

@@ -12,7 +12,8 @@ import { objectValue } from '../events/record-fields.ts';
  *   service role, by time; `stack-op:<eventId>` (remembered) holds each one's chain and stack.
  * - `parked:<accessKeyId>` and `parked-stack:<account>:<role>` (counter entries): calls judged before
  *   their link or stack operation was known; `record:<eventId>` (remembered) holds each one's record, so
- *   it can be judged again when the link arrives.
+ *   it can be judged again when the link arrives; `parked-flag:<accessKeyId>` (remembered) says that a key
+ *   has parked calls, so an assumption reads them only then.
  */
 
 const NS = 'lineage|';
@@ -23,6 +24,7 @@ export const stackRoleKey = (account: string, region: string | undefined, stack:
 export const stackOpsKey = (account: string, role: string) => `${NS}stack-ops:${account}:${role}`;
 export const stackOpKey = (eventId: string) => `${NS}stack-op:${eventId}`;
 export const parkedKey = (accessKeyId: string) => `${NS}parked:${accessKeyId}`;
+export const parkedFlagKey = (accessKeyId: string) => `${NS}parked-flag:${accessKeyId}`;
 export const parkedStackKey = (account: string, role: string) => `${NS}parked-stack:${account}:${role}`;
 export const recordKey = (eventId: string) => `${NS}record:${eventId}`;
 

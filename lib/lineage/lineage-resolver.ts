@@ -13,6 +13,7 @@ import {
 import { chainRank, extendChain } from './chain.ts';
 import {
   linkKey,
+  parkedFlagKey,
   parkedKey,
   parkedStackKey,
   readChain,
@@ -33,6 +34,14 @@ import {
   stackNamedBy,
   stackOperationOf,
 } from './stack-operation.ts';
+
+/** What the detectors ask of lineage, event by event (the engine answers from the detectors routed to it). */
+export interface LineageDemand {
+  /** A detector reads this event's lineage: only such events' keys are looked up. */
+  needs(event: NormalizedEvent): boolean;
+  /** A detector would judge this event differently once its lineage is known: kept until it is. */
+  wants(event: NormalizedEvent): boolean;
+}
 
 export interface LineageSettings {
   /** `engine.lateness`: a call whose link arrives later than this behind the newest event is not judged again. */
@@ -88,10 +97,11 @@ export class LineageResolver {
   async resolve(
     events: readonly NormalizedEvent[],
     newest: number,
-    wantsLineage: (event: NormalizedEvent) => boolean,
+    demand: LineageDemand,
   ): Promise<NormalizedEvent[]> {
-    const batch = new Batch(events);
-    const recalled = await this.#state.recall(batch.recallKeys());
+    const batch = new Batch(events, demand);
+    const keys = batch.recallKeys();
+    const recalled = keys.length > 0 ? await this.#state.recall(keys) : new Map<string, MemoryEntry>();
     const links = new Map<string, Chain>();
     for (const [key, entry] of recalled) {
       const chain = readChain(entry.value);
@@ -103,12 +113,14 @@ export class LineageResolver {
     const remembered: MemoryEntry[] = [];
     const newLinks: string[] = [];
     const parked: CounterEntry[] = [];
-    const park = (key: string, event: NormalizedEvent) => {
-      const text = JSON.stringify(event.raw);
-      if (text.length > MAX_PARKED_RECORD_CHARS) return;
+    const park = (key: string, event: NormalizedEvent, flag?: string) => {
+      const text = recordText(event);
+      if (text === undefined) return;
       parked.push({ key, time: event.time, eventId: event.id });
       const expiresAt = event.time + this.#settings.lateness + this.#settings.stackWindow + CLOCK_SKEW_MS;
       remembered.push({ key: recordKey(event.id), value: text, expiresAt });
+      // Lets the assumption that brings the link know, in the recall it makes anyway, that a read is due.
+      if (flag !== undefined) remembered.push({ key: parkedFlagKey(flag), value: '1', expiresAt });
     };
 
     // 1. Links, in time order: an assumption made by a session created earlier in the batch extends it.
@@ -119,12 +131,12 @@ export class LineageResolver {
         ? extendChain(parent, hopOf(event, assumption))
         : chainFromCaller(event, assumption);
       // A session whose own creation is not known yet: the link may be improved when it arrives.
-      if (parent === undefined && callerKey !== undefined) park(parkedKey(callerKey), event);
+      if (parent === undefined && callerKey !== undefined) park(parkedKey(callerKey), event, callerKey);
       const key = linkKey(assumption.issuedKey);
       const existing = links.get(key);
       if (existing !== undefined && chainRank(existing) >= chainRank(chain)) continue;
       links.set(key, chain);
-      newLinks.push(assumption.issuedKey);
+      if (recalled.has(parkedFlagKey(assumption.issuedKey))) newLinks.push(assumption.issuedKey);
       remembered.push({ key, value: JSON.stringify(chain), expiresAt: assumption.expiresAt });
     }
 
@@ -165,7 +177,7 @@ export class LineageResolver {
 
     // 3. Each event's lineage from its key; CloudFormation service-role calls from their operations.
     const serviceRoleCalls: NormalizedEvent[] = [];
-    for (const event of events) {
+    for (const event of batch.needing) {
       const key = sessionKeyOf(event);
       const chain = chainOf(key);
       if (chain !== undefined) event.lineage = [chain];
@@ -174,8 +186,8 @@ export class LineageResolver {
         (chain === undefined || chain.origin.principal === SERVICE_CLOUDFORMATION)
       )
         serviceRoleCalls.push(event);
-      else if (chain === undefined && key !== undefined && !isAssumption(event) && wantsLineage(event))
-        park(parkedKey(key), event);
+      else if (chain === undefined && key !== undefined && !isAssumption(event) && demand.wants(event))
+        park(parkedKey(key), event, key);
     }
     // Links and operations are stored before attribution reads them back (this batch's included).
     if (operations.length > 0) await this.#state.addEntries(operations);
@@ -183,7 +195,7 @@ export class LineageResolver {
     if (serviceRoleCalls.length > 0) {
       const unattributed = await this.#attributeToOperations(serviceRoleCalls);
       for (const event of unattributed) {
-        if (wantsLineage(event))
+        if (demand.wants(event))
           park(parkedStackKey(event.account ?? '', event.actor.role?.canonicalArn ?? ''), event);
       }
     }
@@ -278,28 +290,47 @@ export class LineageResolver {
   }
 }
 
-/** The events of a batch that lineage acts on, sorted by time. */
+/** The record as parked: undefined when it cannot be kept (too large, or not JSON at all). */
+function recordText(event: NormalizedEvent): string | undefined {
+  try {
+    const text = JSON.stringify(event.raw);
+    return text.length > MAX_PARKED_RECORD_CHARS ? undefined : text;
+  } catch {
+    // Records come from JSON, but a caller may hand the engine any object (cycles, BigInts).
+    return undefined;
+  }
+}
+
+/** The events of a batch that lineage acts on, assumptions and stack operations sorted by time. */
 class Batch {
   readonly assumptions: { event: NormalizedEvent; assumption: Assumption }[] = [];
   readonly stackOperations: { event: NormalizedEvent; operation: StackOperationCall }[] = [];
-  readonly #sessionKeys = new Set<string>();
-  readonly #stackRoleKeys = new Set<string>();
+  /** Events a detector reads the lineage of. */
+  readonly needing: NormalizedEvent[] = [];
+  readonly #recallKeys = new Set<string>();
 
-  constructor(events: readonly NormalizedEvent[]) {
+  constructor(events: readonly NormalizedEvent[], demand: LineageDemand) {
     for (const event of events) {
-      const key = sessionKeyOf(event);
-      if (key !== undefined) this.#sessionKeys.add(key);
       const assumption = assumptionOf(event);
       if (assumption !== undefined) {
         this.assumptions.push({ event, assumption });
-        this.#sessionKeys.add(assumption.issuedKey);
-        continue;
+        // The caller's chain to extend; the issued key's link to keep if it knows more, and whether
+        // calls made with it wait for it.
+        this.#addKey(sessionKeyOf(event));
+        this.#recallKeys.add(linkKey(assumption.issuedKey));
+        this.#recallKeys.add(parkedFlagKey(assumption.issuedKey));
+      } else {
+        const operation = stackOperationOf(event);
+        if (operation !== undefined) {
+          this.stackOperations.push({ event, operation });
+          this.#addKey(sessionKeyOf(event));
+          if (operation.role === undefined)
+            this.#recallKeys.add(stackRoleKey(operation.account, operation.region, operation.stack));
+        }
       }
-      const operation = stackOperationOf(event);
-      if (operation !== undefined) {
-        this.stackOperations.push({ event, operation });
-        if (operation.role === undefined)
-          this.#stackRoleKeys.add(stackRoleKey(operation.account, operation.region, operation.stack));
+      if (demand.needs(event)) {
+        this.needing.push(event);
+        this.#addKey(sessionKeyOf(event));
       }
     }
     const byTime = (a: { event: NormalizedEvent }, b: { event: NormalizedEvent }) =>
@@ -308,7 +339,11 @@ class Batch {
     this.stackOperations.sort(byTime);
   }
 
+  #addKey(accessKeyId: string | undefined): void {
+    if (accessKeyId !== undefined) this.#recallKeys.add(linkKey(accessKeyId));
+  }
+
   recallKeys(): string[] {
-    return [...[...this.#sessionKeys].map(linkKey), ...this.#stackRoleKeys];
+    return [...this.#recallKeys];
   }
 }
