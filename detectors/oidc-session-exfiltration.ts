@@ -1,10 +1,13 @@
 import * as z from 'zod';
 import type { Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { defineDetector, type Observation } from '../lib/engine/detector.ts';
+import type { Chain, Hop } from '../lib/events/chain.ts';
 import type { NormalizedEvent, OidcAssumption } from '../lib/events/normalized-event.ts';
 import { numberValue } from '../lib/events/record-fields.ts';
+import { parseRoleArn } from '../lib/identity/arn.ts';
 import { ciProviderOf, configuredIssuers } from '../lib/identity/ci-issuer.ts';
 import { networksOf, parseIp } from '../lib/identity/network.ts';
+import { chainText } from '../lib/lineage/chain-principals.ts';
 
 /**
  * Credentials `AssumeRoleWithWebIdentity` issued to a CI runner, used from somewhere else: the poisoned
@@ -12,12 +15,26 @@ import { networksOf, parseIp } from '../lib/identity/network.ts';
  * issued key for the credentials' lifetime; every later call signed with that key is compared with where
  * the runner was (the pipeline's `networks`, else the exchange's own address).
  *
+ * A session chained from the runner's (`AssumeRole` with its key, any number of hops: the CDK deploy role,
+ * a role in another account) is the same credential: its calls are judged the same way, by the lineage
+ * the engine puts on each event. The chain names the runner's key (its first hop), so the exchange is
+ * recalled under that key; a pipeline with `networks` needs no recall at all.
+ *
  * Severity: high; critical when the role belongs to a production pipeline (its credentials deploy prod).
  */
 
 const HOUR_MS = 3_600_000;
 /** STS never issues web-identity sessions for longer than 12 hours. */
 const MAX_LIFETIME_MS = 12 * HOUR_MS;
+/**
+ * How long an exchange is remembered after the runner's credentials expire, for the sessions chained from
+ * them: a chained session lives at most an hour (STS caps role chaining) but can be chained again while it
+ * lives ("role juggling"). Past this, a juggled chain is still judged by the pipeline's networks, not by
+ * the exchange address.
+ */
+const CHAINED_GRACE_MS = MAX_LIFETIME_MS;
+/** STS's cap on a session created by role chaining. */
+const CHAINED_LIFETIME_MS = HOUR_MS;
 /** Attacker-controlled text kept in state is bounded: a hostile subject must not bloat every item. */
 const MAX_REMEMBERED_TEXT = 512;
 
@@ -106,15 +123,104 @@ function recallOf(keyId: string): Observation & { recall: readonly [string] } {
   return observation;
 }
 
+/** A session chained from a CI runner's: the runner's key, and what the chain says about the runner. */
+interface ChainedRun {
+  /** The key the web-identity exchange issued (the chain's first hop), or a `role` origin's key. */
+  runnerKey: string;
+  /** The runner's pipeline, by the chain's first role. */
+  pipeline?: Pipeline;
+  /** The runner's role, path-less. */
+  runnerRole: string;
+  /** The chain's origin is the runner's token itself (not a `role` origin, whose exchange must be recalled). */
+  fromToken: boolean;
+  subject?: string;
+  chain: Chain;
+  lastHop: Hop;
+  observation: Observation;
+}
+
+const openRecalls = new Map<string, Observation & { recall: readonly [string] }>();
+
+/** Like {@link recallOf}, but judged without a recalled value (the pipeline's networks decide alone). */
+function openRecallOf(keyId: string): Observation {
+  let observation = openRecalls.get(keyId);
+  if (observation === undefined) {
+    observation = Object.freeze({ recall: recallOf(keyId).recall });
+    if (openRecalls.size >= MAX_CACHED_KEYS) openRecalls.clear();
+    openRecalls.set(keyId, observation);
+  }
+  return observation;
+}
+
+/**
+ * The runner behind a chained session: a chain that starts at a CI token (or at a session whose key may
+ * have been issued to one) and goes on by `AssumeRole` only. A stack's service role is not the runner's
+ * credential (CloudFormation holds it), and a one-hop chain is the runner's own session, judged directly.
+ */
+function findChainedRun(chain: Chain, config: ResolvedConfig): ChainedRun | null {
+  const { origin, hops } = chain;
+  const fromToken = origin.kind === 'web-identity';
+  const first = fromToken ? 1 : 0;
+  const lastHop = hops[hops.length - 1];
+  if (lastHop === undefined || hops.length <= first) return null;
+  for (let i = first; i < hops.length; i++) if ((hops[i] as Hop).via !== 'assume-role') return null;
+  let runnerKey: string | undefined;
+  let runnerArn: string | undefined;
+  if (fromToken) {
+    const hop = hops[0] as Hop;
+    if (hop.via !== 'web-identity') return null;
+    if (ciProviderOf(origin.provider, configuredIssuers(config.inventory)) === undefined) return null;
+    runnerKey = hop.accessKeyId;
+    runnerArn = hop.role;
+  } else if (origin.kind === 'role') {
+    runnerKey = origin.accessKeyId;
+    runnerArn = origin.principal;
+  }
+  const role = parseRoleArn(runnerArn);
+  if (runnerKey === undefined || !runnerKey.startsWith('ASIA') || role === undefined) return null;
+  const pipeline = config.inventory.findByRole(role);
+  // With networks, a token origin is judged without the exchange; anything else needs it to exist.
+  const networks = pipeline?.networks !== undefined && networksOf(pipeline.networks).configured;
+  return {
+    runnerKey,
+    pipeline,
+    runnerRole: role.canonicalArn,
+    fromToken,
+    subject: origin.subject,
+    chain,
+    lastHop,
+    observation: fromToken && networks ? openRecallOf(runnerKey) : recallOf(runnerKey),
+  };
+}
+
+const chainedRuns = new WeakMap<ResolvedConfig, WeakMap<Chain, ChainedRun | null>>();
+
+/** The runner behind a call's session, once per chain object; undefined for a runner's own session. */
+function chainedRunOf(event: NormalizedEvent, config: ResolvedConfig): ChainedRun | undefined {
+  const chain = event.lineage?.[0];
+  if (chain === undefined) return undefined;
+  let byChain = chainedRuns.get(config);
+  if (byChain === undefined) {
+    byChain = new WeakMap();
+    chainedRuns.set(config, byChain);
+  }
+  let run = byChain.get(chain);
+  if (run === undefined) {
+    run = findChainedRun(chain, config);
+    byChain.set(chain, run);
+  }
+  return run ?? undefined;
+}
+
 export const oidcSessionExfiltration = defineDetector({
   kind: 'stateful',
   id: 'oidc-session-exfiltration',
   title: 'CI OIDC credentials used outside the CI runner',
   description:
-    'Session credentials that AssumeRoleWithWebIdentity issued to a GitHub/GitLab runner, used from an address outside the pipeline networks (or, without networks, other than the runner that exchanged the token): stolen by a poisoned action or dependency. Critical for production pipelines. Needs the full management event stream, read-only events included (stolen credentials often only read).',
+    'Session credentials that AssumeRoleWithWebIdentity issued to a GitHub/GitLab runner, used from an address outside the pipeline networks (or, without networks, other than the runner that exchanged the token): stolen by a poisoned action or dependency. Sessions chained from those credentials (AssumeRole with them, any number of hops) are judged the same way. Critical for production pipelines. Needs the full management event stream, read-only events included (stolen credentials often only read).',
   severity: 'critical',
   runbook: [
-    '1. Revoke the role\'s sessions now: IAM console → role → "Revoke active sessions" (a deny on `aws:TokenIssueTime`), so the stolen credentials stop working before they expire (details.expiresAt).',
+    '1. Revoke the role\'s sessions now: IAM console → role → "Revoke active sessions" (a deny on `aws:TokenIssueTime`), so the stolen credentials stop working before they expire (details.expiresAt). For a chained session (details.chain), revoke the sessions of every role on the chain: revoking the pipeline role\'s does not end sessions already assumed with its credentials.',
     '2. List everything the credentials did and from where: `trailguard query session --access-key-id <details.accessKeyId>`; undo what was changed from details.usedFrom and treat data it read as disclosed.',
     '3. Lock the trust policy: pin `<issuer>:sub` with StringEquals to the exact repo and branch/environment (details.subject), and stop the workflow from assuming the role until step 4 is done.',
     '4. Find the workflow run that received the credentials (details.subject, details.issuedAt, details.issuedFrom): which third-party actions, scripts or dependencies ran in it; pin actions by commit SHA and rotate every secret that job could read.',
@@ -127,12 +233,15 @@ export const oidcSessionExfiltration = defineDetector({
         'For pipelines without `networks`: report use from an address other than the one that exchanged the token. Turn off when runners egress through rotating addresses and no CIDRs are known.',
     }),
   }),
+  usesLineage: true,
   lookback: () => 0,
   observe(event, { config }) {
     const { credential, oidc } = event;
     // Hot path: almost every event is either signed by a session key or ignored.
     if (credential.kind === 'temporary') {
-      return credential.accessKeyId === undefined ? undefined : recallOf(credential.accessKeyId);
+      if (credential.accessKeyId === undefined) return undefined;
+      const chained = event.lineage === undefined ? undefined : chainedRunOf(event, config);
+      return chained?.observation ?? recallOf(credential.accessKeyId);
     }
     if (oidc === undefined || event.outcome !== 'success' || oidc.issuedAccessKeyId === undefined)
       return undefined;
@@ -147,60 +256,85 @@ export const oidcSessionExfiltration = defineDetector({
       issuedAt: event.time,
       expiresAt: event.time + ttlMs,
     };
-    return {
-      remember: [{ key: `issued:${oidc.issuedAccessKeyId}`, value: JSON.stringify(issuance), ttlMs }],
-    };
+    // Kept past the credentials' expiry for the sessions chained from them; `expiresAt` still bounds the
+    // runner's own key.
+    const remember = [
+      {
+        key: `issued:${oidc.issuedAccessKeyId}`,
+        value: JSON.stringify(issuance),
+        ttlMs: ttlMs + CHAINED_GRACE_MS,
+      },
+    ];
+    return { remember };
   },
   judge(event, state, { config, params }) {
     const keyId = event.credential.accessKeyId;
     if (event.credential.kind !== 'temporary' || keyId === undefined) return undefined;
-    const issuance = parseIssuance(state.recalled(recallOf(keyId).recall[0] as string));
-    if (issuance === undefined || event.time < issuance.issuedAt || event.time >= issuance.expiresAt)
+    const chained = event.lineage === undefined ? undefined : chainedRunOf(event, config);
+    const runnerKey = chained?.runnerKey ?? keyId;
+    const issuance = parseIssuance(state.recalled(recallOf(runnerKey).recall[0] as string));
+    if (chained === undefined) {
+      if (issuance === undefined || event.time < issuance.issuedAt || event.time >= issuance.expiresAt)
+        return undefined;
+    } else if (issuance === undefined ? chained.observation.onlyIfRecalled : event.time < issuance.issuedAt) {
+      // A chained session outlives the runner's key (the recall's lifetime bounds it); a token origin
+      // with networks is judged without the exchange.
       return undefined;
+    }
     // A service acting for the session, or a call through a VPC endpoint, says nothing about who holds the key.
     if (event.invokedBy !== undefined || event.viaAwsService || event.vpcEndpointId !== undefined)
       return undefined;
     const usedFrom = parseIp(event.sourceIp);
     if (usedFrom === undefined) return undefined;
-    const pipeline = pipelineOf(event, issuance, config);
+    const pipeline = chained?.pipeline ?? (issuance && pipelineOf(event, issuance, config));
     const networks = pipeline?.networks === undefined ? undefined : networksOf(pipeline.networks);
     let where: string;
     if (networks?.configured) {
       if (networks.contains(usedFrom.address)) return undefined;
       where = `outside the networks of pipeline ${pipeline?.name}`;
     } else {
-      const issuedFrom = parseIp(issuance.sourceIp);
+      const issuedFrom = parseIp(issuance?.sourceIp);
       if (!params.compareExchangeIp || issuedFrom === undefined || issuedFrom.address === usedFrom.address)
         return undefined;
       where = `away from the runner that exchanged the token (${issuedFrom.address})`;
     }
-    const roleArn = issuance.roleArn ?? event.actor.role?.arn ?? event.actor.key;
+    const roleArn = issuance?.roleArn ?? chained?.runnerRole ?? event.actor.role?.arn ?? event.actor.key;
     const label = pipeline
       ? `pipeline ${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''}`
       : roleArn;
+    const subject = issuance?.subject ?? chained?.subject;
+    const through = chained ? `, through ${chainText(chained.chain)}` : '';
+    // A chained key lives until its own expiry (at most an hour after its assumption), the runner's until
+    // the exchange's: repeats fold until then, across every key of the chain (one theft, one finding).
+    const until = chained
+      ? Math.max(issuance?.expiresAt ?? 0, chained.lastHop.time + CHAINED_LIFETIME_MS)
+      : (issuance as Issuance).expiresAt;
     return {
       severity: pipeline?.prod ? 'critical' : 'high',
-      summary: `CI credentials of ${issuance.subject ?? 'an unknown subject'} (${label}) used from ${usedFrom.address}, ${where}: ${event.action} [${event.outcome}${event.errorCode ? ` ${event.errorCode}` : ''}]`,
+      summary: `CI credentials of ${subject ?? 'an unknown subject'} (${label}) used from ${usedFrom.address}, ${where}${through}: ${event.action} [${event.outcome}${event.errorCode ? ` ${event.errorCode}` : ''}]`,
       principal: roleArn,
-      subject: issuance.subject,
+      subject,
       pipeline: pipeline?.name,
       environment: pipeline?.environment,
-      key: keyId,
-      cooldownMs: issuance.expiresAt - event.time,
+      key: runnerKey,
+      cooldownMs: Math.max(until - event.time, 60_000),
       details: {
         accessKeyId: keyId,
         action: event.action,
         outcome: event.outcome,
         errorCode: event.errorCode,
-        issuedFrom: issuance.sourceIp,
+        issuedFrom: issuance?.sourceIp,
         usedFrom: usedFrom.address,
-        issuedUserAgent: issuance.userAgent,
+        issuedUserAgent: issuance?.userAgent,
         userAgent: event.userAgent,
         networksConfigured: networks?.configured === true,
         networks: networks?.configured ? networks.cidrs : undefined,
         sessionName: event.actor.sessionName,
-        issuedAt: new Date(issuance.issuedAt).toISOString(),
-        expiresAt: new Date(issuance.expiresAt).toISOString(),
+        issuedAt: issuance ? new Date(issuance.issuedAt).toISOString() : undefined,
+        expiresAt: issuance ? new Date(issuance.expiresAt).toISOString() : undefined,
+        ...(chained
+          ? { runnerAccessKeyId: runnerKey, chain: chainText(chained.chain), lineage: event.lineage }
+          : {}),
       },
     };
   },

@@ -291,7 +291,9 @@ describe('oidc-session-exfiltration: state', () => {
     ).toBeUndefined();
     expect(observe(copyOf(FROM_ELSEWHERE))).toEqual({ recall: [`issued:${KEY}`], onlyIfRecalled: true });
     const remembered = observe(normalized(SNITCH))?.remember?.[0];
-    expect(remembered).toMatchObject({ key: `issued:${KEY}`, ttlMs: 3_600_000 });
+    // The credentials' hour, plus 12 hours for the sessions chained from them (the value's expiresAt still
+    // bounds the runner's own key).
+    expect(remembered).toMatchObject({ key: `issued:${KEY}`, ttlMs: 3_600_000 + 12 * 3_600_000 });
     expect(JSON.parse(remembered?.value ?? '{}')).toEqual({
       sourceIp: RUNNER_IP,
       userAgent: SNITCH.userAgent,
