@@ -249,6 +249,52 @@ const runaway = Array.from({ length: 12 }, (_, i) =>
   ),
 );
 
+// An administrator's Identity Center session takes the production deploy role, which only its
+// pipeline's OIDC token may assume (pipeline-role-borrowed).
+const sso = 'AWSReservedSSO_AdministratorAccess_0123456789abcdef';
+const borrowed = [
+  base('2026-11-20T10:02:00Z', 'sts.amazonaws.com', 'AssumeRole', true, {
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLESSOADMIN1:jane.doe@acme.example',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${sso}/jane.doe@acme.example`,
+      accountId: ACCOUNT,
+      accessKeyId: 'ASIAEXAMPLESSOJANE01',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLESSOADMIN1',
+          arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${sso}`,
+          accountId: ACCOUNT,
+          userName: sso,
+        },
+        attributes: { creationDate: '2026-11-20T09:58:00Z', mfaAuthenticated: 'false' },
+      },
+    },
+    sourceIPAddress: '198.51.100.23',
+    userAgent: 'aws-cli/2.22.0 md/Botocore#1.35.0',
+    requestParameters: {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/deploy-shop-prod`,
+      roleSessionName: 'jane-hotfix',
+    },
+    responseElements: {
+      credentials: {
+        accessKeyId: 'ASIAEXAMPLEBORROWED1',
+        sessionToken: '',
+        expiration: 'Nov 20, 2026, 11:02:00 AM',
+      },
+      assumedRoleUser: {
+        assumedRoleId: 'AROAEXAMPLEROLEID0001:jane-hotfix',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy-shop-prod/jane-hotfix`,
+      },
+    },
+    resources: [
+      { accountId: ACCOUNT, type: 'AWS::IAM::Role', ARN: `arn:aws:iam::${ACCOUNT}:role/deploy-shop-prod` },
+    ],
+    sharedEventID: '00000000-shared-4000-8000-000000000001',
+  }),
+];
+
 function s3Key(org, account, region, day, stamp, suffix) {
   const [y, m, d] = day.split('-');
   return join(
@@ -284,6 +330,7 @@ write(s3Key('o-acme12345', ACCOUNT, 'us-east-1', '2026-11-20', '20261120T0945Z',
 write(s3Key('o-acme12345', ACCOUNT, 'us-east-1', '2026-11-20', '20261120T1010Z', 'Pm5Wc8Rt2Gk7Yh3D'), [
   ...exfiltration,
   ...runaway,
+  ...borrowed,
 ]);
 write(
   s3Key('o-1234abcde', '222222222222', 'us-east-1', '2025-03-06', '20250306T0230Z', 'QF6qcgyiaVnSueXa'),

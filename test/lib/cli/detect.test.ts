@@ -38,8 +38,8 @@ describe('trailguard detect', () => {
       expect(finding.eventIds.length).toBeGreaterThan(0);
       expect(finding.runbook.length).toBeGreaterThan(20);
     }
-    expect(stderr).toMatch(/55 records from 5 files/);
-    expect(stderr).toMatch(/findings 8:/);
+    expect(stderr).toMatch(/56 records from 5 files/);
+    expect(stderr).toMatch(/findings 9:/);
     expect(stderr).toMatch(/CloudTrail digest files ignored: 1/);
   });
 
