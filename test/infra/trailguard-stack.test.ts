@@ -1,9 +1,14 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { STATE_TABLE_ACTIONS } from '../../infra/permissions.ts';
+import type { EventPattern } from '../../lib/eventbridge/event-patterns.ts';
 import { READ_ONLY_RULE_STATE } from '../../lib/eventbridge/rule-plan.ts';
+import { ASSUMPTION_EVENTS } from '../../lib/lineage/assumption.ts';
+import { CLOUDFORMATION, STACK_OPERATION_EVENTS } from '../../lib/lineage/stack-operation.ts';
 import { ENV } from '../../lib/runtime/environment.ts';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/state/table-definition.ts';
+import { toEventBridgeEvent } from '../lib/eventbridge/envelope.ts';
+import { matchesPattern } from '../lib/eventbridge/pattern-matcher.ts';
 import { centralStack, forwarderStack, nagViolations, SERVICE_ONLY_YAML } from './synth.ts';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -59,6 +64,29 @@ interface RuleProperties {
   State?: string;
   EventPattern?: unknown;
   Targets: Record<string, unknown>[];
+}
+
+/** A successful API call record of `eventSource` `eventName`, as EventBridge delivers it. */
+function apiCallEnvelope(eventSource: string, eventName: string, readOnly: boolean) {
+  return toEventBridgeEvent({
+    eventVersion: '1.11',
+    eventTime: '2026-11-26T10:00:00Z',
+    eventSource,
+    eventName,
+    eventType: 'AwsApiCall',
+    readOnly,
+    awsRegion: 'eu-west-1',
+    recipientAccountId: '111122223333',
+  });
+}
+
+/** The rules a record reaches: a read-only record only those in the read-only state. */
+function rulesMatching(rules: RuleProperties[], envelope: Record<string, unknown>, readOnly: boolean) {
+  return rules.filter(
+    (r) =>
+      (r.State === READ_ONLY_RULE_STATE || !readOnly) &&
+      matchesPattern(r.EventPattern as EventPattern, envelope),
+  );
 }
 
 function rulesOf(template: Template): RuleProperties[] {
@@ -143,6 +171,40 @@ describe('the central stack', () => {
     expect(writeText.join()).toContain('"eventSource":["iam.amazonaws.com","organizations.amazonaws.com"]');
     expect(writeText.join()).not.toContain('AssumeRoleWithWebIdentity');
     for (const rule of detection) expect(JSON.stringify(rule.EventPattern).length).toBeLessThanOrEqual(2048);
+  });
+
+  it('with the narrow config, forwards what lineage is built from: AssumeRole* read-only, stack operations plain', () => {
+    // SERVICE_ONLY_YAML turns exfiltration, keys and agents off; pipeline-iam-write and
+    // pipeline-role-borrowed still read lineage.
+    const forwarder = forwarderStack({ yaml: SERVICE_ONLY_YAML });
+    for (const [rules, label] of [
+      [rulesOf(serviceOnly.template).filter((r) => r.EventBusName !== undefined), 'central'],
+      [rulesOf(forwarder.template), 'forwarder'],
+    ] as const) {
+      const readOnly = rules.filter((r) => r.State === READ_ONLY_RULE_STATE);
+      expect(readOnly, label).toHaveLength(1);
+      expect(JSON.stringify(readOnly[0]?.EventPattern), label).toContain(
+        `"eventName":${JSON.stringify([...ASSUMPTION_EVENTS].sort())}`,
+      );
+      for (const name of ASSUMPTION_EVENTS) {
+        const reached = rulesMatching(rules, apiCallEnvelope('sts.amazonaws.com', name, true), true);
+        expect(
+          reached.map((r) => r.State),
+          `${label} ${name}`,
+        ).toEqual([READ_ONLY_RULE_STATE]);
+      }
+      for (const name of STACK_OPERATION_EVENTS) {
+        const reached = rulesMatching(rules, apiCallEnvelope(CLOUDFORMATION, name, false), false);
+        expect(
+          reached.map((r) => r.State),
+          `${label} ${name}`,
+        ).toEqual(['ENABLED']);
+      }
+      // Only the operations: the stacks' reads are not forwarded.
+      expect(rulesMatching(rules, apiCallEnvelope(CLOUDFORMATION, 'DescribeStacks', true), true)).toEqual([]);
+    }
+    expect(nagViolations(serviceOnly.stack)).toEqual([]);
+    expect(nagViolations(forwarder.stack)).toEqual([]);
   });
 
   it('puts a dead-letter queue on every rule target, and an on-failure destination on every async function', () => {
