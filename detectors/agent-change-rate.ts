@@ -266,6 +266,12 @@ export const agentChangeRate = defineDetector({
     return longest;
   },
   usesLineage: true,
+  // Only an inventory agent is charged through lineage, and only for writes it could be charged for.
+  readsLineage: (event, { config }) =>
+    !event.readOnly &&
+    event.management &&
+    agentPipelinesIn(config.inventory) &&
+    (countable(event) || event.invokedBy === CLOUDFORMATION),
   observe(event, { config, params }) {
     const charges = chargesOf(event, config, params);
     if (charges === undefined) return undefined;

@@ -234,6 +234,13 @@ export const oidcSessionExfiltration = defineDetector({
     }),
   }),
   usesLineage: true,
+  // The calls judge may raise on: a chained session looks like any other until its link is read. The
+  // link lookups are of the same keys, and as many, as the `issued:` recalls observe already makes.
+  readsLineage: (event) =>
+    event.credential.kind === 'temporary' &&
+    event.invokedBy === undefined &&
+    !event.viaAwsService &&
+    event.vpcEndpointId === undefined,
   lookback: () => 0,
   observe(event, { config }) {
     const { credential, oidc } = event;

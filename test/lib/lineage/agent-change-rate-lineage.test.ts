@@ -240,4 +240,20 @@ describe('agent-change-rate through lineage: stacks deployed through a service r
     ]);
     expect(findings).toEqual([]);
   });
+
+  it('reads no lineage without an agent in the inventory, nor of reads (each costs a link lookup)', () => {
+    const agent = run('gha-agent', AGENT_SUBJECT, 0);
+    const write = normalized(writes(agent.deployer, 1, 1)[0] as CloudTrailRecord);
+    const read = normalized(
+      call(at(1), agent.deployer, SSM, 'GetParameter', { name: '/x' }, { readOnly: true }),
+    );
+    const reads = (event: NormalizedEvent, pipelines: readonly unknown[]) => {
+      const config = testConfig({ pipelines });
+      const context = { config, params: config.detectors[agentChangeRate.id] } as never;
+      return agentChangeRate.readsLineage?.(event, context);
+    };
+    expect(reads(write, PIPELINES)).toBe(true);
+    expect(reads(write, INVENTORY.pipelines)).toBe(false);
+    expect(reads(read, PIPELINES)).toBe(false);
+  });
 });

@@ -253,4 +253,15 @@ describe('oidc-session-exfiltration through lineage', () => {
     expect(a).toEqual({ recall: [`issued:${run.runner.accessKeyId}`], onlyIfRecalled: true });
     expect(Object.isFrozen(a)).toBe(true);
   });
+
+  it('reads the lineage only of session calls it could raise on (each costs a link lookup)', () => {
+    const run = shopRun();
+    const config = testConfig(INVENTORY);
+    const context = { config, params: config.detectors[oidcSessionExfiltration.id] } as never;
+    const reads = (record: CloudTrailRecord) =>
+      oidcSessionExfiltration.readsLineage?.(normalized(record), context);
+    expect(reads(readFrom(run.deployer, 5, ELSEWHERE))).toBe(true);
+    expect(reads(call(at(5), run.deployer, S3, 'PutObject', {}, { invokedBy: CFN }))).toBe(false);
+    expect(reads(run.links[0] as CloudTrailRecord)).toBe(false);
+  });
 });
