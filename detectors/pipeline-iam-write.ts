@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { compileGlob, type Glob, matchesAny } from '../lib/config/glob.ts';
+import { compiledGlobs, matchesAny } from '../lib/config/glob.ts';
 import type { Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector, type EventNeed } from '../lib/engine/detector.ts';
 import { actionOf } from '../lib/events/event-action.ts';
@@ -83,16 +83,8 @@ function servicePipelineBehind(
 const pipelineLabel = (pipeline: Pipeline) =>
   `${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''}`;
 
-// IAM actions are case-insensitive; params live as long as the config, so compile each list once.
-const compiled = new WeakMap<readonly string[], Glob[]>();
-function globs(patterns: readonly string[]): Glob[] {
-  let list = compiled.get(patterns);
-  if (!list) {
-    list = patterns.map((pattern) => compileGlob(pattern.toLowerCase()));
-    compiled.set(patterns, list);
-  }
-  return list;
-}
+// IAM actions are case-insensitive; params live as long as the config, so each list is compiled once.
+const globs = (patterns: readonly string[]) => compiledGlobs(patterns, { lowerCase: true });
 
 export const pipelineIamWrite = defineDetector({
   kind: 'event',
