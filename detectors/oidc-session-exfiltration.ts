@@ -198,7 +198,9 @@ const chainedRuns = new WeakMap<ResolvedConfig, WeakMap<Chain, ChainedRun | null
 /** The runner behind a call's session, once per chain object; undefined for a runner's own session. */
 function chainedRunOf(event: NormalizedEvent, config: ResolvedConfig): ChainedRun | undefined {
   const chain = event.lineage?.[0];
-  if (chain === undefined) return undefined;
+  // The runner's own session (one hop from its token): most pipeline calls, answered before any lookup.
+  if (chain === undefined || chain.hops.length < (chain.origin.kind === 'web-identity' ? 2 : 1))
+    return undefined;
   let byChain = chainedRuns.get(config);
   if (byChain === undefined) {
     byChain = new WeakMap();
