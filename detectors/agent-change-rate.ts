@@ -142,17 +142,23 @@ interface Charge {
   key: string;
   /** Set when the write counts through lineage: the chain from the agent to the signer. */
   chain?: Chain;
+  /** Counts toward the IAM budget only (an IAM write CloudFormation made for the agent's stack). */
+  iamOnly?: boolean;
 }
 
 /**
- * A write of an agent's chained session counts like its own (attempts, not service follow-ups); a write
- * CloudFormation makes with a stack's service role during an operation the agent started counts too: the
- * service role's writes are what the agent's stack does, and no other budget sees them. (Writes
- * CloudFormation makes with the caller's own credentials stay uncounted, see `countable`.)
+ * An IAM write CloudFormation made for a stack operation of the agent's, with the agent's own credentials
+ * or a stack's service role: the stack operation already spent one change of the overall budget, but each
+ * role, user or policy it creates spends the stricter IAM budget, whichever way the stack was deployed (so
+ * deploying through a service role, or without one, changes nothing).
  */
-function chargeable(event: NormalizedEvent, chain: Chain): boolean {
-  const last = chain.hops[chain.hops.length - 1];
-  return last?.via === 'cloudformation' ? event.invokedBy === CLOUDFORMATION : countable(event);
+function isStackIamWrite(event: NormalizedEvent, agent: Agent): boolean {
+  return (
+    agent.maxIamChanges !== undefined &&
+    event.source === IAM_SOURCE &&
+    !event.readOnly &&
+    event.invokedBy === CLOUDFORMATION
+  );
 }
 
 /**
@@ -163,8 +169,11 @@ function chargeable(event: NormalizedEvent, chain: Chain): boolean {
  */
 function chargesOf(event: NormalizedEvent, config: ResolvedConfig, params: Params): Charge[] | undefined {
   let charges: Charge[] | undefined;
-  const direct = countable(event) ? agentOf(event, config, params) : undefined;
-  if (direct !== undefined) charges = [{ agent: direct, key: principalKeyOf(event) }];
+  const counted = countable(event);
+  const stackWrite = !counted && event.invokedBy === CLOUDFORMATION;
+  const direct = counted || stackWrite ? agentOf(event, config, params) : undefined;
+  if (direct !== undefined && (counted || isStackIamWrite(event, direct)))
+    charges = [{ agent: direct, key: principalKeyOf(event), iamOnly: stackWrite }];
   const lineage = event.lineage;
   if (lineage === undefined || event.readOnly || !event.management || !agentPipelinesIn(config.inventory))
     return charges;
@@ -172,10 +181,15 @@ function chargesOf(event: NormalizedEvent, config: ResolvedConfig, params: Param
     const chain = lineage[c] as Chain;
     const behind = pipelineBehind(chain, config.inventory);
     // Not indirect: the agent signed the call itself, and the direct charge covers it.
-    if (behind?.pipeline.kind !== 'agent' || !behind.indirect || !chargeable(event, chain)) continue;
+    if (behind?.pipeline.kind !== 'agent' || !behind.indirect) continue;
     if (charges?.some((charge) => charge.key === behind.role)) continue;
+    const agent = inventoryAgent(behind.pipeline, params);
+    // A chained session's own writes count like the agent's; CloudFormation's (through a stack's service
+    // role, or the chained session's own credentials) count as the agent's own stack writes do.
+    const viaStack = event.invokedBy === CLOUDFORMATION;
+    if (viaStack ? !isStackIamWrite(event, agent) : !counted) continue;
     charges ??= [];
-    charges.push({ agent: inventoryAgent(behind.pipeline, params), key: behind.role, chain });
+    charges.push({ agent, key: behind.role, chain, iamOnly: viaStack });
   }
   return charges;
 }
@@ -246,7 +260,7 @@ export const agentChangeRate = defineDetector({
   id: 'agent-change-rate',
   title: 'Agent exceeded its change budget',
   description:
-    "An AI agent principal (an inventory pipeline of kind agent, or a session recognised by `userAgents` / `sourceIdentities`) made more management writes within `window` than its budget, `maxChanges` (and `maxIamChanges` for IAM writes, when set). Attempts count, denied ones included; reads, data events and calls AWS services make on its behalf do not. An inventory agent's budget also counts the writes of sessions it chained into (AssumeRole, any number of hops) and those CloudFormation makes with a stack's service role for a stack operation it started.",
+    "An AI agent principal (an inventory pipeline of kind agent, or a session recognised by `userAgents` / `sourceIdentities`) made more management writes within `window` than its budget, `maxChanges` (and `maxIamChanges` for IAM writes, when set). Attempts count, denied ones included; reads, data events and calls AWS services make on its behalf do not, except that the IAM budget counts each IAM write CloudFormation makes for the agent's stack operations (with its credentials or a stack's service role). An inventory agent's budget also counts the writes of sessions it chained into (AssumeRole, any number of hops).",
   severity: 'high',
   runbook: [
     "1. Stop the agent: pause its job, or revoke the role's active sessions (and those of every role in details.chains: sessions it already assumed outlive its own); an agent over budget keeps going until stopped.",
@@ -279,10 +293,10 @@ export const agentChangeRate = defineDetector({
     if (event.actor.sessionName) facets.session = facetText(event.actor.sessionName);
     if (event.credential.accessKeyId) facets.accessKeyId = facetText(event.credential.accessKeyId);
     const count: { key: string; facets: Record<string, string> }[] = [];
-    for (const { agent, key, chain } of charges) {
+    for (const { agent, key, chain, iamOnly } of charges) {
       // Chains are long (subjects, CDK role names): a wider bound than other facets, on chained entries only.
       const own = chain === undefined ? facets : { ...facets, chain: facetText(chainText(chain), 300) };
-      count.push({ key, facets: own });
+      if (!iamOnly) count.push({ key, facets: own });
       if (agent.maxIamChanges !== undefined && event.source === IAM_SOURCE)
         count.push({ key: `${key}${IAM_SUFFIX}`, facets: own });
     }
@@ -306,7 +320,8 @@ export const agentChangeRate = defineDetector({
         const iam = entriesInWindow(state.entries(`${key}${IAM_SUFFIX}`), end, agent.window);
         candidates.push({ excess: iam.length - agent.maxIamChanges, window: iam, iam: true });
       }
-      candidates.push({ excess: all.length - agent.maxChanges, window: all, iam: false });
+      if (!charge.iamOnly)
+        candidates.push({ excess: all.length - agent.maxChanges, window: all, iam: false });
       for (const { excess, window, iam } of candidates) {
         if (excess > 0 && (best === undefined || excess < best.excess))
           best = { excess, draft: () => draftFor(event, charge, window, iam, all.length) };

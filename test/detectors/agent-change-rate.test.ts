@@ -260,8 +260,8 @@ describe('agent-change-rate: what counts as a change', () => {
     expect(await run(events, config(EXAMPLE_PIPELINES, { maxChanges: 1 }))).toEqual([]);
   });
 
-  it('ignores calls CloudFormation makes with the agent’s credentials: one change, not many', async () => {
-    const strict = config(EXAMPLE_PIPELINES, { maxChanges: 1, maxIamChanges: 1 });
+  it('counts calls CloudFormation makes with the agent’s credentials as one change, not many', async () => {
+    const strict = config(EXAMPLE_PIPELINES, { maxChanges: 1 });
     const cfn = series([CFN_CREATE_ROLE], 20, CREATE_START + 1000, 1000, 'cfn');
     expect(cfn[0]).toMatchObject({ invokedBy: 'cloudformation.amazonaws.com', viaAwsService: true });
     expect(await run([...createRoles(1), ...cfn], strict)).toEqual([]);
@@ -276,6 +276,18 @@ describe('agent-change-rate: what counts as a change', () => {
     expect(await run(fromService, strict)).toEqual([]);
     // Control: the same agent's own writes do count.
     expect(await run(createRoles(2), strict)).toHaveLength(1);
+  });
+
+  it('counts each IAM write CloudFormation makes for the agent to its IAM budget, as with a service role', async () => {
+    const strict = config(EXAMPLE_PIPELINES, { maxChanges: 100, maxIamChanges: 3 });
+    const cfn = series([CFN_CREATE_ROLE], 4, CREATE_START + 1000, 1000, 'cfn');
+    const findings = await run(cfn, strict);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ title: 'Agent exceeded its IAM change budget', count: 4 });
+    // A service source address without CloudFormation's name is some other service's follow-up.
+    const fromService = createRoles(5, 'addr').map((event) => ({ ...event, viaAwsService: true }));
+    expect(await run(fromService, strict)).toEqual([]);
+    expect(await run(cfn.slice(0, 3), strict)).toEqual([]);
   });
 
   it('never throws on events that lack fields', () => {

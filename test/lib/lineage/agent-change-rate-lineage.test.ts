@@ -204,22 +204,30 @@ describe('agent-change-rate through lineage: chained sessions', () => {
 });
 
 describe('agent-change-rate through lineage: stacks deployed through a service role', () => {
-  it("counts the writes CloudFormation makes with the exec role for the agent's stack", async () => {
+  it("counts the IAM writes CloudFormation makes with the exec role for the agent's stack to its IAM budget", async () => {
     const agent = run('gha-agent', AGENT_SUBJECT, 0);
     const deploy = stackDeploy(agent.deployer, 'AgentStack', 1, 9);
-    const findings = await judge([[...agent.links, ...deploy.operation, ...deploy.created]]);
+    const strict = { maxIamChanges: 8 };
+    const findings = await judge([[...agent.links, ...deploy.operation, ...deploy.created]], strict);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
+      title: 'Agent exceeded its IAM change budget',
       pipeline: 'ops-agent',
       principal: AGENT_ROLE,
-      // CreateChangeSet and ExecuteChangeSet by the deploy role, nine writes by the exec role.
-      count: 11,
-      details: { chained: 11, actions: expect.arrayContaining([{ value: 'iam:CreateRole', count: 5 }]) },
+      // Nine IAM writes by the exec role; the stack operation itself is one change of the overall budget.
+      count: 9,
+      details: {
+        budget: 'iam',
+        chained: 9,
+        actions: expect.arrayContaining([{ value: 'iam:CreateRole', count: 5 }]),
+      },
     });
     expect(findings[0]?.summary).toContain(`→ stack AgentStack: ${EXEC_ROLE}`);
-    // Control: eight resources stay within the budget (2 + 8 = 10).
+    // Control: eight IAM writes stay within that budget, and without one the stack is a single change.
     const small = stackDeploy(agent.deployer, 'AgentStack', 1, 8);
-    expect(await judge([[...agent.links, ...small.operation, ...small.created]])).toEqual([]);
+    expect(await judge([[...agent.links, ...small.operation, ...small.created]], strict)).toEqual([]);
+    const large = stackDeploy(agent.deployer, 'AgentStack', 1, 30);
+    expect(await judge([[...agent.links, ...large.operation, ...large.created]])).toEqual([]);
   });
 
   it('never charges the agent for the platform pipeline deploying through the same exec role', async () => {
