@@ -30,6 +30,7 @@ const TOKEN = 'xoxb-9999-8888-clitokenvalue';
 const EXAMPLE_IDS = [
   'tg-0913ec798230090b95da',
   'tg-0b22061a8ff8849d090e',
+  'tg-0cf70e8295af772d43d7',
   'tg-27d788fda7598f118eda',
   'tg-5ff7e3661efc7304fa90',
   'tg-7426f69588418aba8e99',
@@ -99,7 +100,7 @@ describe('trailguard detect --notify', SLOW, () => {
     const args = ['detect', '--notify', '--outbox', outbox, '-c', config, 'examples/AWSLogs'];
     const run = await runCli(args);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/trailguard: alerts: 16 sent \(.*\), 0 failed, 0 pending in /);
+    expect(run.stderr).toMatch(/trailguard: alerts: 18 sent \(.*\), 0 failed, 0 pending in /);
 
     expect([...acceptedCounts().keys()].sort()).toEqual(EXAMPLE_IDS);
     expect([...acceptedCounts().values()].every((n) => n === 1)).toBe(true);
@@ -113,7 +114,7 @@ describe('trailguard detect --notify', SLOW, () => {
     expect(JSON.stringify(posts(slack).map((p) => p.blocks))).toContain(
       'trailguard query session --access-key-id ASIAEXAMPLEFEATURE01 --since 2026-11-20T08:31:00.000Z examples/AWSLogs',
     );
-    expect(await snsIds(8)).toEqual(EXAMPLE_IDS);
+    expect(await snsIds(9)).toEqual(EXAMPLE_IDS);
 
     // The outbox remembers: the same findings again send nothing anywhere.
     const requests = slack.requests.length;
@@ -270,7 +271,7 @@ describe('trailguard alerts flush', SLOW, () => {
     // The one known window: the post in flight when the process died is posted once more, and only once.
     const allPosts = posts(slack).flatMap(idsIn);
     for (const id of inFlight) expect(allPosts.filter((x) => x === id)).toHaveLength(2);
-    expect(await snsIds(8)).toEqual(EXAMPLE_IDS);
+    expect(await snsIds(9)).toEqual(EXAMPLE_IDS);
 
     const again = await runCli(['alerts', 'flush', '--outbox', outbox]);
     expect(again.code).toBe(0);
@@ -293,9 +294,9 @@ describe('trailguard alerts flush', SLOW, () => {
       const state = `dynamodb:${table}`;
       const detect = await runCli(['detect', '--notify', '--state', state, '-c', config, 'examples/AWSLogs']);
       expect(detect.code).toBe(0);
-      expect(detect.stderr).toMatch(/alerts: 8 sent \(sns:[^)]+ 8\), \d+ failed, 8 pending in dynamodb:/);
+      expect(detect.stderr).toMatch(/alerts: 9 sent \(sns:[^)]+ 9\), \d+ failed, 9 pending in dynamodb:/);
       expect(detect.stderr).toContain(`"trailguard alerts flush --state ${state}" retries them`);
-      expect(await snsIds(8)).toEqual(EXAMPLE_IDS);
+      expect(await snsIds(9)).toEqual(EXAMPLE_IDS);
 
       const during = await runCli(['alerts', 'flush', '--state', state, '-c', config]);
       expect(during.code).toBe(1);
@@ -304,7 +305,7 @@ describe('trailguard alerts flush', SLOW, () => {
       slack.fallback(undefined);
       const after = await runCli(['alerts', 'flush', '--state', state, '-c', config]);
       expect(after.code).toBe(0);
-      expect(after.stderr).toMatch(/alerts: 8 sent .*, 0 failed, 0 pending/);
+      expect(after.stderr).toMatch(/alerts: 9 sent .*, 0 failed, 0 pending/);
       expect([...acceptedCounts().keys()].sort()).toEqual(EXAMPLE_IDS);
       expect([...acceptedCounts().values()].every((n) => n === 1)).toBe(true);
       expect(await snsIds(1, 500)).toEqual([]);
