@@ -244,6 +244,11 @@ export const oidcSessionExfiltration = defineDetector({
     !event.viaAwsService &&
     event.vpcEndpointId === undefined,
   lookback: () => 0,
+  // A session call recalls its own key's exchange unless lineage shows it chained from another runner key.
+  prefetch: (event) =>
+    event.credential.kind === 'temporary' && event.credential.accessKeyId !== undefined
+      ? recallOf(event.credential.accessKeyId).recall[0]
+      : undefined,
   observe(event, { config }) {
     const { credential, oidc } = event;
     // Hot path: almost every event is either signed by a session key or ignored.

@@ -114,6 +114,12 @@ export interface StatefulDetector<S extends ParamsSchema = ParamsSchema> extends
    */
   lookback(context: DetectorContext<S>): number;
   observe(event: NormalizedEvent, context: DetectorContext<S>): Observation | undefined;
+  /**
+   * The key `observe` will most likely ask to recall for this event, known before its lineage is: the
+   * engine fetches it in the same round trip as the lineage lookup instead of a second one after it.
+   * Only a hint: a recall it did not prefetch is still made.
+   */
+  prefetch?(event: NormalizedEvent, context: DetectorContext<S>): string | undefined;
   judge(event: NormalizedEvent, state: StateView, context: DetectorContext<S>): FindingDraft | undefined;
 }
 

@@ -43,6 +43,12 @@ export interface LineageDemand {
   wants(event: NormalizedEvent): boolean;
 }
 
+/** Keys other than lineage's to fetch in lineage's round trip; `found` gets the values the store had. */
+export interface Prefetch {
+  readonly keys: ReadonlySet<string>;
+  readonly found: Map<string, MemoryEntry>;
+}
+
 export interface LineageSettings {
   /** `engine.lateness`: a call whose link arrives later than this behind the newest event is not judged again. */
   lateness: number;
@@ -98,10 +104,18 @@ export class LineageResolver {
     events: readonly NormalizedEvent[],
     newest: number,
     demand: LineageDemand,
+    prefetch?: Prefetch,
   ): Promise<NormalizedEvent[]> {
     const batch = new Batch(events, demand);
     const keys = batch.recallKeys();
+    // The detectors' own recalls ride along: one round trip for both.
+    if (prefetch) for (const key of prefetch.keys) keys.push(key);
     const recalled = keys.length > 0 ? await this.#state.recall(keys) : new Map<string, MemoryEntry>();
+    if (prefetch)
+      for (const key of prefetch.keys) {
+        const entry = recalled.get(key);
+        if (entry !== undefined) prefetch.found.set(key, entry);
+      }
     const links = new Map<string, Chain>();
     for (const [key, entry] of recalled) {
       const chain = readChain(entry.value);

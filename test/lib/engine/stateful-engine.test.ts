@@ -144,3 +144,79 @@ describe('stateful detection in the engine', () => {
     expect(findings.map((f) => f.summary)).toEqual(['after w-alice']);
   });
 });
+
+describe('prefetched recalls', () => {
+  // Remembers where a key was handed out (`handout:<ip>` events) and recalls it on every call with the key.
+  const handoff = defineDetector({
+    kind: 'stateful',
+    id: 'test-prefetch-handoff',
+    title: 'Key used away from its handout',
+    description: 'test',
+    severity: 'high',
+    runbook: '1. Look.',
+    needs: [{ source: '*', readOnly: true }],
+    params: z.object({}),
+    lookback: () => 0,
+    prefetch: (event) => event.credential.accessKeyId,
+    observe(event) {
+      const key = event.credential.accessKeyId as string;
+      if (event.name.startsWith('handout:'))
+        return { remember: [{ key, value: event.name.slice('handout:'.length), ttlMs: 3_600_000 }] };
+      return { recall: [key] };
+    },
+    judge(event, state) {
+      const from = state.recalled(event.credential.accessKeyId as string);
+      if (from === undefined || from === event.sourceIp) return undefined;
+      return {
+        severity: 'high',
+        summary: `used from ${event.sourceIp}, handed out to ${from}`,
+        principal: 'p',
+      };
+    },
+  });
+  // Any detector that reads lineage turns the lineage lookup on, and with it the prefetch.
+  const lineageReader = defineDetector({
+    kind: 'event',
+    id: 'test-lineage-reader',
+    title: 'Reads lineage',
+    description: 'test',
+    severity: 'low',
+    runbook: '1. Look.',
+    needs: [{ source: 'sts.amazonaws.com' }],
+    params: z.object({}),
+    usesLineage: true,
+    evaluate: () => undefined,
+  });
+  const detectors = [handoff, lineageReader] as Detector[];
+  const call = (name: string, sourceIp: string, second: number) =>
+    syntheticEvent({
+      name,
+      sourceIp,
+      time: T0 + second * 1000,
+      credential: { kind: 'temporary', accessKeyId: 'ASIAPREFETCHEXAMPLE1' },
+    });
+
+  it('sees what the same batch remembered, over a value fetched before the batch', async () => {
+    const state = new MemoryState();
+    const recalls: string[][] = [];
+    const recall = state.recall.bind(state);
+    state.recall = (keys) => {
+      recalls.push([...keys]);
+      return recall(keys);
+    };
+    const e = new DetectionEngine({
+      detectors,
+      config: resolveConfig(buildConfigSchema(detectors).parse({}), 'test'),
+      state,
+      now: T0,
+    });
+    expect(await e.process([call('handout:10.0.0.1', '10.0.0.1', 0)])).toEqual([]);
+    // The prefetch reads 10.0.0.1; this batch hands the key to 10.0.0.2 first, then uses it from 10.0.0.1.
+    recalls.length = 0;
+    const findings = await e.process([call('handout:10.0.0.2', '10.0.0.2', 1), call('Use', '10.0.0.1', 2)]);
+    expect(findings.map((f) => f.summary)).toEqual(['used from 10.0.0.1, handed out to 10.0.0.2']);
+    // One round trip: the detector's recall rode along with lineage's.
+    expect(recalls).toHaveLength(1);
+    expect(recalls[0]).toContain('test-prefetch-handoff|ASIAPREFETCHEXAMPLE1');
+  });
+});

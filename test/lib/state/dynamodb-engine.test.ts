@@ -68,6 +68,9 @@ const keyHandoff = defineDetector({
   needs: [{ source: '*', readOnly: true }],
   params: z.object({}),
   lookback: () => 0,
+  // As oidc-session-exfiltration does: fetched with lineage's lookup, not in a round trip after it.
+  prefetch: (event) =>
+    event.credential.accessKeyId?.startsWith('ASIA') ? event.credential.accessKeyId : undefined,
   observe(event) {
     const issued = event.oidc?.issuedAccessKeyId;
     if (issued) return { remember: [{ key: issued, value: event.sourceIp ?? '', ttlMs: 3_600_000 }] };
@@ -223,7 +226,8 @@ describe('the engine on DynamoDB state', () => {
   });
 
   it('replaying one event at a time: one write and one read per counted entry, one write per claim', async () => {
-    const path = await writeTrail('one-by-one', syntheticTrail().slice(0, 160));
+    const records = syntheticTrail().slice(0, 160);
+    const path = await writeTrail('one-by-one', records);
     const memory = await run(path, new MemoryState(), 1);
     const store = await dynamoStore();
     const result = await run(path, store, 1);
@@ -232,7 +236,11 @@ describe('the engine on DynamoDB state', () => {
     expect(counted).toBeGreaterThan(50);
     expect(store.stats.byPart.get('counters')).toBe(2 * counted);
     expect(store.stats.byPart.get('claims')).toBe(result.claims + result.confirmed);
-    expect(store.stats.byPart.get('memory')).toBeLessThanOrEqual(result.events);
+    // One recall per event (detectors' recalls ride along with lineage's lookup); an assumption's lineage
+    // lookup (its issued key's link, and whether calls wait for it) may add one more.
+    const assumptions = records.filter((r) => String(r.eventName).startsWith('AssumeRole')).length;
+    expect(assumptions).toBeGreaterThan(0);
+    expect(store.stats.byPart.get('memory')).toBeLessThanOrEqual(result.events + assumptions);
   });
 
   it('live, one event at a time: the same findings as memory, in at most one request per counted entry', async () => {
