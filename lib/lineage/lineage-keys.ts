@@ -18,7 +18,23 @@ import { objectValue } from '../events/record-fields.ts';
 
 const NS = 'lineage|';
 
-export const linkKey = (accessKeyId: string) => `${NS}link:${accessKeyId}`;
+/** Bound on the memo tables below: past it they start over (a miss costs one concatenation or parse). */
+const MAX_MEMO = 20_000;
+const linkKeys = new Map<string, string>();
+
+/**
+ * The link key of an access key, remembered: the same session keys sign call after call, and lineage asks
+ * for each key's link twice per event (to fetch it, then to read it).
+ */
+export function linkKey(accessKeyId: string): string {
+  let key = linkKeys.get(accessKeyId);
+  if (key === undefined) {
+    key = `${NS}link:${accessKeyId}`;
+    if (linkKeys.size >= MAX_MEMO) linkKeys.clear();
+    linkKeys.set(accessKeyId, key);
+  }
+  return key;
+}
 export const stackRoleKey = (account: string, region: string | undefined, stack: string) =>
   `${NS}stack-role:${account}:${region ?? ''}:${stack}`;
 export const stackOpsKey = (account: string, role: string) => `${NS}stack-ops:${account}:${role}`;
@@ -52,10 +68,21 @@ function isChain(value: unknown): value is Chain {
   );
 }
 
-/** A stored chain; undefined for anything this code did not write. */
+const chains = new Map<string, Chain | null>();
+
+/**
+ * A stored chain; undefined for anything this code did not write. Parsed once per text: a session's link
+ * comes back from the store batch after batch, unchanged (chains are never mutated once read).
+ */
 export function readChain(text: string | undefined): Chain | undefined {
+  if (text === undefined) return undefined;
+  const known = chains.get(text);
+  if (known !== undefined) return known ?? undefined;
   const value = parse(text);
-  return isChain(value) ? value : undefined;
+  const chain = isChain(value) ? value : undefined;
+  if (chains.size >= MAX_MEMO) chains.clear();
+  chains.set(text, chain ?? null);
+  return chain;
 }
 
 export function readOperation(text: string | undefined): StoredOperation | undefined {

@@ -117,9 +117,12 @@ export class LineageResolver {
         if (entry !== undefined) prefetch.found.set(key, entry);
       }
     const links = new Map<string, Chain>();
+    const stackRoles = new Map<string, string>();
     for (const [key, entry] of recalled) {
-      const chain = readChain(entry.value);
-      if (chain !== undefined && key.startsWith('lineage|link:')) links.set(key, chain);
+      if (key.startsWith('lineage|link:')) {
+        const chain = readChain(entry.value);
+        if (chain !== undefined) links.set(key, chain);
+      } else if (key.startsWith('lineage|stack-role:')) stackRoles.set(key, entry.value);
     }
     const chainOf = (accessKeyId: string | undefined) =>
       accessKeyId === undefined ? undefined : links.get(linkKey(accessKeyId));
@@ -155,9 +158,6 @@ export class LineageResolver {
     }
 
     // 2. Stack operations: the role they run with, and who started them.
-    const stackRoles = new Map<string, string>();
-    for (const [key, entry] of recalled)
-      if (key.startsWith('lineage|stack-role:')) stackRoles.set(key, entry.value);
     const operations: CounterEntry[] = [];
     const newOperations: { account: string; role: string; time: number }[] = [];
     for (const { event, operation } of batch.stackOperations) {
@@ -218,7 +218,7 @@ export class LineageResolver {
     if (parked.length > 0) await this.#state.addEntries(parked);
 
     // 4. Parked events of earlier batches that this batch's links and operations resolve.
-    return this.#unpark(newLinks, newOperations, newest, new Set(events.map((event) => event.id)));
+    return this.#unpark(newLinks, newOperations, newest, events);
   }
 
   /** Gives CloudFormation service-role calls the chains of their stack operations; returns those with none. */
@@ -280,9 +280,10 @@ export class LineageResolver {
     links: readonly string[],
     operations: readonly { account: string; role: string; time: number }[],
     newest: number,
-    inBatch: ReadonlySet<string>,
+    batch: readonly NormalizedEvent[],
   ): Promise<NormalizedEvent[]> {
     if (links.length === 0 && operations.length === 0) return [];
+    const inBatch = new Set(batch.map((event) => event.id));
     const horizon = newest - this.#settings.lateness;
     const keys = [...links.map(parkedKey), ...operations.map((op) => parkedStackKey(op.account, op.role))];
     const earliest = Math.min(...operations.map((op) => op.time - CLOCK_SKEW_MS), horizon - CLOCK_SKEW_MS);
@@ -325,7 +326,11 @@ class Batch {
 
   constructor(events: readonly NormalizedEvent[], demand: LineageDemand) {
     for (const event of events) {
-      const assumption = assumptionOf(event);
+      // An AWS service assuming a role on its own behalf (Lambda, ECS, EC2, CloudFormation: a fifth of
+      // some trails) starts a chain of one hop whose origin no detector judges by: the session's own
+      // calls are judged by its role, and an assumption the session makes starts a chain at that role.
+      // So it is not linked, and costs no lookup and no write.
+      const assumption = event.actor.type === 'AWSService' ? undefined : assumptionOf(event);
       if (assumption !== undefined) {
         this.assumptions.push({ event, assumption });
         // The caller's chain to extend; the issued key's link to keep if it knows more, and whether
