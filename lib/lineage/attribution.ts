@@ -14,22 +14,22 @@ export interface Attribution {
   chain: Chain;
   /** Undefined when no role of the chain is in the inventory. */
   pipeline?: Pipeline;
+  /** The role the pipeline was found by, path-less (set with `pipeline`). */
+  role?: string;
   /** True when the chain has a hop beyond the pipeline's own role (a chained role or a stack's service role). */
   indirect: boolean;
 }
 
-function pipelineOfRole(inventory: Inventory, arn: string): Pipeline | undefined {
-  return inventory.findByRole(parseRoleArn(arn));
-}
-
 export function attributeChain(chain: Chain, inventory: Inventory): Attribution {
   if (chain.origin.kind === 'role') {
-    const pipeline = pipelineOfRole(inventory, chain.origin.principal);
-    if (pipeline) return { chain, pipeline, indirect: chain.hops.length > 0 };
+    const role = parseRoleArn(chain.origin.principal);
+    const pipeline = inventory.findByRole(role);
+    if (pipeline) return { chain, pipeline, role: role?.canonicalArn, indirect: chain.hops.length > 0 };
   }
   for (let i = 0; i < chain.hops.length; i++) {
-    const pipeline = pipelineOfRole(inventory, (chain.hops[i] as Hop).role);
-    if (pipeline) return { chain, pipeline, indirect: i < chain.hops.length - 1 };
+    const role = parseRoleArn((chain.hops[i] as Hop).role);
+    const pipeline = inventory.findByRole(role);
+    if (pipeline) return { chain, pipeline, role: role?.canonicalArn, indirect: i < chain.hops.length - 1 };
   }
   return { chain, indirect: false };
 }

@@ -1,7 +1,6 @@
 import type { Inventory, Pipeline } from '../config/resolved-config.ts';
 import type { Chain } from '../events/chain.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import { parseRoleArn } from '../identity/arn.ts';
 import { attributeChain, describeChain } from './attribution.ts';
 
 /**
@@ -68,17 +67,8 @@ export function pipelineBehind(chain: Chain, inventory: Inventory): PipelineBehi
 }
 
 function findBehind(chain: Chain, inventory: Inventory): PipelineBehind | null {
-  const { pipeline, indirect } = attributeChain(chain, inventory);
-  if (pipeline === undefined) return null;
-  // attributeChain took the first role any pipeline matches, so the first role this one matches is it.
-  const roles = chain.origin.kind === 'role' ? [chain.origin.principal] : [];
-  for (const hop of chain.hops) roles.push(hop.role);
-  for (const arn of roles) {
-    const role = parseRoleArn(arn);
-    if (role !== undefined && pipeline.matchesRole(role))
-      return { pipeline, role: role.canonicalArn, indirect };
-  }
-  return null;
+  const { pipeline, role, indirect } = attributeChain(chain, inventory);
+  return pipeline === undefined || role === undefined ? null : { pipeline, role, indirect };
 }
 
 const textCache = new WeakMap<Chain, string>();
