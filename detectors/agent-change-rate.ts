@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { durationSchema, formatDuration } from '../lib/config/duration.ts';
-import { compileGlob, type Glob, matchesAny } from '../lib/config/glob.ts';
 import type { Inventory, Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import type { FindingDraft } from '../lib/engine/finding.ts';
@@ -13,6 +12,7 @@ import {
 } from '../lib/engine/window-evidence.ts';
 import type { Chain } from '../lib/events/chain.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
+import { compileGlob, type Glob, matchesAny } from '../lib/glob/glob.ts';
 import { chainText, pipelineBehind, principalKeyOf } from '../lib/lineage/chain-principals.ts';
 import type { CounterEntry } from '../lib/state/state-port.ts';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { compileOnce } from '../lib/config/compile-once.ts';
-import { compileGlob } from '../lib/config/glob.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
+import { compileOnce } from '../lib/glob/compile-once.ts';
+import { compileGlob } from '../lib/glob/glob.ts';
 
 /**
  * Calls signed with a long-lived access key (`AKIA…`: an IAM user's or root's), once per key per UTC day.

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { compiledGlobs, matchesAny } from '../lib/config/glob.ts';
 import type { Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector, type EventNeed } from '../lib/engine/detector.ts';
 import { actionOf } from '../lib/events/event-action.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
+import { compiledGlobs, matchesAny } from '../lib/glob/glob.ts';
 import { type Attribution, attributionsOf, describeChain } from '../lib/lineage/attribution.ts';
 
 /**

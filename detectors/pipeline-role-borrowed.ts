@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { matchesAny } from '../lib/config/glob.ts';
 import type { Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import type { Severity } from '../lib/engine/finding.ts';
 import type { NormalizedEvent, RoleRef } from '../lib/events/normalized-event.ts';
 import { nonEmptyString, objectAt, stringAt } from '../lib/events/record-fields.ts';
+import { matchesAny } from '../lib/glob/glob.ts';
 import { parseAssumedRoleArn, parseRoleArn } from '../lib/identity/arn.ts';
 import { describeChain } from '../lib/lineage/attribution.ts';
 

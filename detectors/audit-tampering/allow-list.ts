@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { compileOnce } from '../../lib/config/compile-once.ts';
-import { compileGlob } from '../../lib/config/glob.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
+import { compileOnce } from '../../lib/glob/compile-once.ts';
+import { compileGlob } from '../../lib/glob/glob.ts';
 
 /** The `allow` parameter: expected changes, by principal and action globs. */
 export const allowList = z

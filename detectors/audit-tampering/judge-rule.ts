@@ -1,6 +1,6 @@
-import { compiledGlobs, matchesAny } from '../../lib/config/glob.ts';
 import type { Severity } from '../../lib/engine/finding.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
+import { compiledGlobs, matchesAny } from '../../lib/glob/glob.ts';
 import { resourceName } from './resource-name.ts';
 import type { ListName, Rule } from './rules.ts';
 

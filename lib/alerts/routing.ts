@@ -1,5 +1,5 @@
-import { compileGlob, type Glob, matchesAny } from '../config/glob.ts';
 import { atLeast, type Finding, type Severity } from '../engine/finding.ts';
+import { compileGlob, type Glob, matchesAny } from '../glob/glob.ts';
 import type { AlertRoute, AlertsConfig } from './alerts-schema.ts';
 
 /**

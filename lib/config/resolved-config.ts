@@ -1,7 +1,7 @@
 import type { AlertsConfig } from '../alerts/alerts-schema.ts';
 import type { RoleRef } from '../events/normalized-event.ts';
+import { compileGlob, type Glob, matchesAny } from '../glob/glob.ts';
 import { canonicalRolePattern } from '../identity/arn.ts';
-import { compileGlob, type Glob, matchesAny } from './glob.ts';
 import type { DetectorSettings, ParsedConfig, PipelineConfig, SuppressionConfig } from './schema.ts';
 
 /** A pipeline from the inventory, with its globs compiled once. */

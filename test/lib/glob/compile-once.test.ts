@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileOnce } from '../../../lib/config/compile-once.ts';
+import { compileOnce } from '../../../lib/glob/compile-once.ts';
 
 describe('compileOnce', () => {
   it('computes once per argument, by identity', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compiledGlobs, compileGlob, matchesAny } from '../../../lib/config/glob.ts';
+import { compiledGlobs, compileGlob, matchesAny } from '../../../lib/glob/glob.ts';
 
 describe('compileGlob', () => {
   it.each([
