@@ -133,7 +133,7 @@ export const accessDeniedSpike = defineDetector({
     for (const { chain } of keys) if (chain !== undefined) addChainFacets(facets, chain);
     return { count: keys.map(({ key }) => ({ key, facets })) };
   },
-  judge(event, state, { config, params }) {
+  judge(event, state, { inventory, params }) {
     const end = { time: event.time, eventId: event.id };
     // One draft per event. Of the keys whose spike it reaches, report the one crossed most recently (the
     // smallest excess over its bar; the origin on a tie), so a key crossing after another still raises
@@ -160,7 +160,7 @@ export const accessDeniedSpike = defineDetector({
     const chains = topFacetValues(window, 'chain', 3);
     // The signer's ARN as the record gave it for its own spike; the origin's key for a chained one.
     const principal = best.chained ? key : event.actor.key;
-    const pipeline = config.inventory.findByRole(best.chained ? parseRoleArn(key) : event.actor.role);
+    const pipeline = inventory.findByRole(best.chained ? parseRoleArn(key) : event.actor.role);
     const who = pipeline
       ? `Pipeline ${pipeline.name}${pipeline.environment ? `/${pipeline.environment}` : ''} (${principal})`
       : principal;

@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { durationSchema, formatDuration } from '../lib/config/duration.ts';
-import type { Inventory, Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import type { FindingDraft } from '../lib/engine/finding.ts';
 import {
@@ -13,6 +12,7 @@ import {
 import type { Chain } from '../lib/events/chain.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { compileGlob, type Glob, matchesAny } from '../lib/glob/glob.ts';
+import type { Inventory, Pipeline } from '../lib/inventory/inventory.ts';
 import { chainText, pipelineBehind, principalKeyOf } from '../lib/lineage/chain-principals.ts';
 import type { CounterEntry } from '../lib/state/state-port.ts';
 
@@ -109,9 +109,9 @@ function inventoryAgent(pipeline: Pipeline, params: Params): Agent {
   };
 }
 
-function agentOf(event: NormalizedEvent, config: ResolvedConfig, params: Params): Agent | undefined {
+function agentOf(event: NormalizedEvent, inventory: Inventory, params: Params): Agent | undefined {
   const matchers = matchersOf(params);
-  const inventoried = agentPipelinesIn(config.inventory);
+  const inventoried = agentPipelinesIn(inventory);
   if (!inventoried && matchers.userAgents.length === 0 && matchers.sourceIdentities.length === 0)
     return undefined;
   const defaults = {
@@ -120,7 +120,7 @@ function agentOf(event: NormalizedEvent, config: ResolvedConfig, params: Params)
     maxIamChanges: params.maxIamChanges,
   };
   if (inventoried) {
-    const pipeline = config.inventory.findByRole(event.actor.role);
+    const pipeline = inventory.findByRole(event.actor.role);
     if (pipeline?.kind === 'agent') return inventoryAgent(pipeline, params);
   }
   const agent = event.userAgent;
@@ -167,19 +167,19 @@ function isStackIamWrite(event: NormalizedEvent, agent: Agent): boolean {
  * from the origin outwards, so a platform or service pipeline going through the same deploy or exec role
  * is never charged to an agent). Undefined (nothing allocated) for the writes of no agent: nearly all.
  */
-function chargesOf(event: NormalizedEvent, config: ResolvedConfig, params: Params): Charge[] | undefined {
+function chargesOf(event: NormalizedEvent, inventory: Inventory, params: Params): Charge[] | undefined {
   let charges: Charge[] | undefined;
   const counted = countable(event);
   const stackWrite = !counted && event.invokedBy === CLOUDFORMATION;
-  const direct = counted || stackWrite ? agentOf(event, config, params) : undefined;
+  const direct = counted || stackWrite ? agentOf(event, inventory, params) : undefined;
   if (direct !== undefined && (counted || isStackIamWrite(event, direct)))
     charges = [{ agent: direct, key: principalKeyOf(event), iamOnly: stackWrite }];
   const lineage = event.lineage;
-  if (lineage === undefined || event.readOnly || !event.management || !agentPipelinesIn(config.inventory))
+  if (lineage === undefined || event.readOnly || !event.management || !agentPipelinesIn(inventory))
     return charges;
   for (let c = 0; c < lineage.length; c++) {
     const chain = lineage[c] as Chain;
-    const behind = pipelineBehind(chain, config.inventory);
+    const behind = pipelineBehind(chain, inventory);
     // Not indirect: the agent signed the call itself, and the direct charge covers it.
     if (behind?.pipeline.kind !== 'agent' || !behind.indirect) continue;
     if (charges?.some((charge) => charge.key === behind.role)) continue;
@@ -271,9 +271,9 @@ export const agentChangeRate = defineDetector({
   ].join('\n'),
   needs: [{ source: '*' }],
   params: paramsSchema,
-  lookback({ config, params }) {
+  lookback({ inventory, params }) {
     let longest = params.window;
-    for (const pipeline of config.inventory.pipelines) {
+    for (const pipeline of inventory.pipelines) {
       const window = pipeline.kind === 'agent' ? pipeline.limits?.window : undefined;
       if (window !== undefined && window > longest) longest = window;
     }
@@ -281,13 +281,13 @@ export const agentChangeRate = defineDetector({
   },
   usesLineage: true,
   // Only an inventory agent is charged through lineage, and only for writes it could be charged for.
-  readsLineage: (event, { config }) =>
+  readsLineage: (event, { inventory }) =>
     !event.readOnly &&
     event.management &&
-    agentPipelinesIn(config.inventory) &&
+    agentPipelinesIn(inventory) &&
     (countable(event) || event.invokedBy === CLOUDFORMATION),
-  observe(event, { config, params }) {
-    const charges = chargesOf(event, config, params);
+  observe(event, { inventory, params }) {
+    const charges = chargesOf(event, inventory, params);
     if (charges === undefined) return undefined;
     const facets: Record<string, string> = { action: facetText(event.action), outcome: event.outcome };
     if (event.actor.sessionName) facets.session = facetText(event.actor.sessionName);
@@ -302,8 +302,8 @@ export const agentChangeRate = defineDetector({
     }
     return { count };
   },
-  judge(event, state, { config, params }) {
-    const charges = chargesOf(event, config, params);
+  judge(event, state, { inventory, params }) {
+    const charges = chargesOf(event, inventory, params);
     if (charges === undefined) return undefined;
     const end = { time: event.time, eventId: event.id };
     // One draft per event. Of the budgets it exceeds, report the one crossed most recently (the smallest

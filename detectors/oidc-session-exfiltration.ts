@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { Pipeline, ResolvedConfig } from '../lib/config/resolved-config.ts';
 import { defineDetector, type Observation } from '../lib/engine/detector.ts';
 import type { Chain, Hop } from '../lib/events/chain.ts';
 import type { NormalizedEvent, OidcAssumption } from '../lib/events/normalized-event.ts';
@@ -7,6 +6,7 @@ import { numberValue } from '../lib/events/record-fields.ts';
 import { parseRoleArn } from '../lib/identity/arn.ts';
 import { ciProviderOf, configuredIssuers } from '../lib/identity/ci-issuer.ts';
 import { networksOf, parseIp } from '../lib/identity/network.ts';
+import type { Inventory, Pipeline } from '../lib/inventory/inventory.ts';
 import { chainText } from '../lib/lineage/chain-principals.ts';
 
 /**
@@ -53,9 +53,9 @@ const clip = (text: string | undefined) => text?.slice(0, MAX_REMEMBERED_TEXT);
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /** The CI system behind an assumption, counting issuers the inventory configures (GHES, self-managed GitLab). */
-function isCiAssumption(oidc: OidcAssumption, config: ResolvedConfig): boolean {
+function isCiAssumption(oidc: OidcAssumption, inventory: Inventory): boolean {
   if (oidc.provider !== 'other') return true;
-  return ciProviderOf(oidc.providerArn ?? oidc.issuer, configuredIssuers(config.inventory)) !== undefined;
+  return ciProviderOf(oidc.providerArn ?? oidc.issuer, configuredIssuers(inventory)) !== undefined;
 }
 
 /** How long the issued credentials live: the stated expiry, else the requested duration, else STS's 1h default. */
@@ -90,12 +90,7 @@ function parseIssuance(value: string | undefined): Issuance | undefined {
   };
 }
 
-function pipelineOf(
-  event: NormalizedEvent,
-  issuance: Issuance,
-  config: ResolvedConfig,
-): Pipeline | undefined {
-  const { inventory } = config;
+function pipelineOf(event: NormalizedEvent, issuance: Issuance, inventory: Inventory): Pipeline | undefined {
   return (
     inventory.findByRole(event.actor.role) ??
     (issuance.pipeline === undefined
@@ -157,7 +152,7 @@ function openRecallOf(keyId: string): Observation {
  * have been issued to one) and goes on by `AssumeRole` only. A stack's service role is not the runner's
  * credential (CloudFormation holds it), and a one-hop chain is the runner's own session, judged directly.
  */
-function findChainedRun(chain: Chain, config: ResolvedConfig): ChainedRun | null {
+function findChainedRun(chain: Chain, inventory: Inventory): ChainedRun | null {
   const { origin, hops } = chain;
   const fromToken = origin.kind === 'web-identity';
   const first = fromToken ? 1 : 0;
@@ -169,7 +164,7 @@ function findChainedRun(chain: Chain, config: ResolvedConfig): ChainedRun | null
   if (fromToken) {
     const hop = hops[0] as Hop;
     if (hop.via !== 'web-identity') return null;
-    if (ciProviderOf(origin.provider, configuredIssuers(config.inventory)) === undefined) return null;
+    if (ciProviderOf(origin.provider, configuredIssuers(inventory)) === undefined) return null;
     runnerKey = hop.accessKeyId;
     runnerArn = hop.role;
   } else if (origin.kind === 'role') {
@@ -178,7 +173,7 @@ function findChainedRun(chain: Chain, config: ResolvedConfig): ChainedRun | null
   }
   const role = parseRoleArn(runnerArn);
   if (runnerKey === undefined || !runnerKey.startsWith('ASIA') || role === undefined) return null;
-  const pipeline = config.inventory.findByRole(role);
+  const pipeline = inventory.findByRole(role);
   // With networks, a token origin is judged without the exchange; anything else needs it to exist.
   const networks = pipeline?.networks !== undefined && networksOf(pipeline.networks).configured;
   return {
@@ -193,22 +188,22 @@ function findChainedRun(chain: Chain, config: ResolvedConfig): ChainedRun | null
   };
 }
 
-const chainedRuns = new WeakMap<ResolvedConfig, WeakMap<Chain, ChainedRun | null>>();
+const chainedRuns = new WeakMap<Inventory, WeakMap<Chain, ChainedRun | null>>();
 
 /** The runner behind a call's session, once per chain object; undefined for a runner's own session. */
-function chainedRunOf(event: NormalizedEvent, config: ResolvedConfig): ChainedRun | undefined {
+function chainedRunOf(event: NormalizedEvent, inventory: Inventory): ChainedRun | undefined {
   const chain = event.lineage?.[0];
   // The runner's own session (one hop from its token): most pipeline calls, answered before any lookup.
   if (chain === undefined || chain.hops.length < (chain.origin.kind === 'web-identity' ? 2 : 1))
     return undefined;
-  let byChain = chainedRuns.get(config);
+  let byChain = chainedRuns.get(inventory);
   if (byChain === undefined) {
     byChain = new WeakMap();
-    chainedRuns.set(config, byChain);
+    chainedRuns.set(inventory, byChain);
   }
   let run = byChain.get(chain);
   if (run === undefined) {
-    run = findChainedRun(chain, config);
+    run = findChainedRun(chain, inventory);
     byChain.set(chain, run);
   }
   return run ?? undefined;
@@ -249,23 +244,23 @@ export const oidcSessionExfiltration = defineDetector({
     event.credential.kind === 'temporary' && event.credential.accessKeyId !== undefined
       ? recallOf(event.credential.accessKeyId).recall[0]
       : undefined,
-  observe(event, { config }) {
+  observe(event, { inventory }) {
     const { credential, oidc } = event;
     // Hot path: almost every event is either signed by a session key or ignored.
     if (credential.kind === 'temporary') {
       if (credential.accessKeyId === undefined) return undefined;
-      const chained = event.lineage === undefined ? undefined : chainedRunOf(event, config);
+      const chained = event.lineage === undefined ? undefined : chainedRunOf(event, inventory);
       return chained?.observation ?? recallOf(credential.accessKeyId);
     }
     if (oidc === undefined || event.outcome !== 'success' || oidc.issuedAccessKeyId === undefined)
       return undefined;
-    if (!isCiAssumption(oidc, config)) return undefined;
+    if (!isCiAssumption(oidc, inventory)) return undefined;
     const ttlMs = lifetimeOf(event, oidc);
     const issuance: Issuance = {
       sourceIp: clip(event.sourceIp),
       userAgent: clip(event.userAgent),
       roleArn: oidc.role?.arn,
-      pipeline: config.inventory.findByRole(oidc.role)?.name,
+      pipeline: inventory.findByRole(oidc.role)?.name,
       subject: clip(oidc.subject),
       issuedAt: event.time,
       expiresAt: event.time + ttlMs,
@@ -281,10 +276,10 @@ export const oidcSessionExfiltration = defineDetector({
     ];
     return { remember };
   },
-  judge(event, state, { config, params }) {
+  judge(event, state, { inventory, params }) {
     const keyId = event.credential.accessKeyId;
     if (event.credential.kind !== 'temporary' || keyId === undefined) return undefined;
-    const chained = event.lineage === undefined ? undefined : chainedRunOf(event, config);
+    const chained = event.lineage === undefined ? undefined : chainedRunOf(event, inventory);
     const runnerKey = chained?.runnerKey ?? keyId;
     const issuance = parseIssuance(state.recalled(recallOf(runnerKey).recall[0] as string));
     if (chained === undefined) {
@@ -300,7 +295,7 @@ export const oidcSessionExfiltration = defineDetector({
       return undefined;
     const usedFrom = parseIp(event.sourceIp);
     if (usedFrom === undefined) return undefined;
-    const pipeline = chained?.pipeline ?? (issuance && pipelineOf(event, issuance, config));
+    const pipeline = chained?.pipeline ?? (issuance && pipelineOf(event, issuance, inventory));
     const networks = pipeline?.networks === undefined ? undefined : networksOf(pipeline.networks);
     let where: string;
     if (networks?.configured) {

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { Inventory, Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import type { Severity } from '../lib/engine/finding.ts';
 import type { OidcAssumption, Outcome } from '../lib/events/normalized-event.ts';
 import { type CiProvider, ciProviderOf, configuredIssuers, issuerKey } from '../lib/identity/ci-issuer.ts';
+import type { Inventory, Pipeline } from '../lib/inventory/inventory.ts';
 
 /** Inventory pipelines that judge subjects for this provider (by configured issuer, else by kind). */
 function judges(
@@ -76,10 +76,9 @@ export const oidcUnexpectedSubject = defineDetector({
   ].join('\n'),
   needs: [{ source: 'sts.amazonaws.com', names: ['AssumeRoleWithWebIdentity'], readOnly: true }],
   params: z.object({}),
-  evaluate(event, { config }) {
+  evaluate(event, { inventory }) {
     const oidc = event.oidc;
     if (!oidc || event.name !== 'AssumeRoleWithWebIdentity') return undefined;
-    const { inventory } = config;
     const provider =
       oidc.provider === 'other'
         ? ciProviderOf(oidc.providerArn ?? oidc.issuer, configuredIssuers(inventory))

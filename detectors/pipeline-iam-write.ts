@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector, type EventNeed } from '../lib/engine/detector.ts';
 import { actionOf } from '../lib/events/event-action.ts';
 import type { NormalizedEvent } from '../lib/events/normalized-event.ts';
 import { compiledGlobs, matchesAny } from '../lib/glob/glob.ts';
+import type { Pipeline } from '../lib/inventory/inventory.ts';
 import { type Attribution, attributionsOf, describeChain } from '../lib/lineage/attribution.ts';
 
 /**
@@ -118,17 +118,17 @@ export const pipelineIamWrite = defineDetector({
   }),
   usesLineage: true,
   readsLineage: (event, { params }) => isPermissionWrite(event, params),
-  reconsiderWhenLinked(event, { config, params }) {
+  reconsiderWhenLinked(event, { inventory, params }) {
     return (
       event.credential.accessKeyId?.startsWith('ASIA') === true &&
-      config.inventory.findByRole(event.actor.role)?.kind !== 'service' &&
+      inventory.findByRole(event.actor.role)?.kind !== 'service' &&
       isPermissionWrite(event, params)
     );
   },
-  evaluate(event, { config, params }) {
+  evaluate(event, { inventory, params }) {
     if (!isPermissionWrite(event, params)) return undefined;
-    const signer = config.inventory.findByRole(event.actor.role);
-    const attributions = attributionsOf(event, config.inventory);
+    const signer = inventory.findByRole(event.actor.role);
+    const attributions = attributionsOf(event, inventory);
     const behind = servicePipelineBehind(signer, attributions);
     if (behind === undefined) return undefined;
     const { pipeline, via } = behind;

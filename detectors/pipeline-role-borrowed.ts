@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import type { Pipeline } from '../lib/config/resolved-config.ts';
 import { defineDetector } from '../lib/engine/detector.ts';
 import type { Severity } from '../lib/engine/finding.ts';
 import type { NormalizedEvent, RoleRef } from '../lib/events/normalized-event.ts';
 import { nonEmptyString, objectAt, stringAt } from '../lib/events/record-fields.ts';
 import { matchesAny } from '../lib/glob/glob.ts';
 import { parseAssumedRoleArn, parseRoleArn } from '../lib/identity/arn.ts';
+import type { Pipeline } from '../lib/inventory/inventory.ts';
 import { describeChain } from '../lib/lineage/attribution.ts';
 
 /**
@@ -72,13 +72,13 @@ export const pipelineRoleBorrowed = defineDetector({
   needs: [{ source: STS, names: ['AssumeRole', 'AssumeRoleWithSAML'], readOnly: true }],
   params: z.object({}),
   usesLineage: true,
-  evaluate(event, { config }) {
+  evaluate(event, { inventory }) {
     if (event.source !== STS || (event.name !== 'AssumeRole' && event.name !== 'AssumeRoleWithSAML'))
       return undefined;
     // AWS services assume roles on their own behalf (CloudFormation, Lambda, CodeBuild): not a borrower.
     if (event.actor.type === 'AWSService') return undefined;
     const role = targetRole(event);
-    const pipeline = config.inventory.findByRole(role);
+    const pipeline = inventory.findByRole(role);
     if (role === undefined || pipeline === undefined) return undefined;
     // Without `oidc` nor `assumableBy` the inventory does not say how the role is entered.
     if (pipeline.oidc === undefined && pipeline.assumableBy === undefined) return undefined;

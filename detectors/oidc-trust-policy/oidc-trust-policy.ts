@@ -26,7 +26,7 @@ export const oidcTrustPolicy = defineDetector({
   ].join('\n'),
   needs: [{ source: 'iam.amazonaws.com', names: ['CreateRole', 'UpdateAssumeRolePolicy'] }],
   params: z.object({}),
-  evaluate(event, { config }) {
+  evaluate(event, { inventory }) {
     const field = DOCUMENT_FIELD[event.name];
     // A denied change changed nothing; a failed one (EntityAlreadyExists…) shows intent, reported lower.
     if (event.source !== 'iam.amazonaws.com' || field === undefined || event.outcome === 'denied')
@@ -40,10 +40,10 @@ export const oidcTrustPolicy = defineDetector({
     const role =
       parseRoleArn(typeof created?.arn === 'string' ? created.arn : undefined) ??
       parseRoleArn(roleName && `arn:${partition}:iam::${event.account ?? ''}:role/${roleName}`);
-    const pipeline = config.inventory.findByRole(role);
+    const pipeline = inventory.findByRole(role);
     // CreateRole echoes the policy URL-encoded in its response: the fallback when the request was truncated.
     const analysis = analyzeTrustPolicy(request?.[field] ?? created?.assumeRolePolicyDocument, {
-      issuers: configuredIssuers(config.inventory),
+      issuers: configuredIssuers(inventory),
       prod: pipeline?.prod === true,
     });
     const worst = analysis?.worst;

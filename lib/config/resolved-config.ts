@@ -1,55 +1,16 @@
 import type { AlertsConfig } from '../alerts/alerts-schema.ts';
-import type { RoleRef } from '../events/normalized-event.ts';
-import { compileGlob, type Glob, matchesAny } from '../glob/glob.ts';
+import type { EngineConfig } from '../engine/detection-engine.ts';
+import type { Suppression } from '../engine/suppressions.ts';
+import { compileGlob, matchesAny } from '../glob/glob.ts';
 import { canonicalRolePattern } from '../identity/arn.ts';
-import type { DetectorSettings, ParsedConfig, PipelineConfig, SuppressionConfig } from './schema.ts';
+import type { Inventory, Pipeline } from '../inventory/inventory.ts';
+import type { ParsedConfig, PipelineConfig, SuppressionConfig } from './schema.ts';
 
-/** A pipeline from the inventory, with its globs compiled once. */
-export interface Pipeline {
-  name: string;
-  kind: PipelineConfig['kind'];
-  environment?: string;
-  /** True when `environment` is one of `prodEnvironments`. */
-  prod: boolean;
-  rolePattern: string;
-  oidc?: { provider: 'github' | 'gitlab'; issuer?: string; subjects: readonly Glob[] };
-  limits?: PipelineConfig['limits'];
-  networks?: readonly string[];
-  /** `assumableBy` compiled; undefined when the entry has none. */
-  assumableBy?: readonly Glob[];
-  matchesRole(role: RoleRef): boolean;
-  /** True when the subject matches one of `oidc.subjects` (false when none are listed). */
-  allowsSubject(subject: string): boolean;
-}
-
-export interface Suppression {
-  index: number;
-  detector: string;
-  principal?: Glob;
-  subject?: Glob;
-  reason: string;
-  /** Epoch ms after which the entry no longer applies; undefined = never expires. */
-  expiresAt?: number;
-  /** The entry as written, for messages. */
-  label: string;
-}
-
-export interface Inventory {
-  readonly pipelines: readonly Pipeline[];
-  readonly empty: boolean;
-  /** The first pipeline whose role pattern matches (inventory order decides overlaps). */
-  findByRole(role: RoleRef | undefined): Pipeline | undefined;
-}
-
-export interface ResolvedConfig {
+/** The config compiled: what the engine reads (EngineConfig) plus what only its callers do. */
+export interface ResolvedConfig extends EngineConfig {
   /** Where it came from: a file path, or `defaults`. */
   origin: string;
-  inventory: Inventory;
   prodEnvironments: ReadonlySet<string>;
-  engine: { lateness: number; stackOperationWindow: number };
-  /** Per detector id: its settings merged with its own parameters (defaults applied). */
-  detectors: Readonly<Record<string, DetectorSettings & Record<string, unknown>>>;
-  suppressions: readonly Suppression[];
   /** Where `--notify` and the Lambda send findings (lib/alerts). */
   alerts: AlertsConfig;
 }

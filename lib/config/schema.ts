@@ -3,6 +3,7 @@ import { buildAlertsSchema } from '../alerts/alerts-schema.ts';
 import type { Detector } from '../engine/detector.ts';
 import { SEVERITIES } from '../engine/finding.ts';
 import { parseCidr } from '../identity/network.ts';
+import { PIPELINE_KINDS } from '../inventory/inventory.ts';
 import { durationSchema } from './duration.ts';
 
 /**
@@ -44,7 +45,7 @@ export const pipelineSchema = z.strictObject({
     .meta({
       description: 'The role ARN or a glob over it. Matched by account and name, whatever the IAM path.',
     }),
-  kind: z.enum(['service', 'platform', 'agent']).meta({
+  kind: z.enum(PIPELINE_KINDS).meta({
     description:
       'service: deploys only (may not write IAM); platform: may create roles; agent: an AI agent with a change budget.',
   }),
@@ -120,8 +121,3 @@ export function buildConfigSchema(detectors: readonly Detector[]) {
 export type PipelineConfig = z.output<typeof pipelineSchema>;
 export type SuppressionConfig = z.output<typeof suppressionSchema>;
 export type ParsedConfig = z.output<ReturnType<typeof buildConfigSchema>>;
-export type DetectorSettings = {
-  enabled: boolean;
-  severity?: z.output<typeof severitySchema>;
-  cooldown?: number;
-};

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { Inventory } from '../inventory/inventory.ts';
 import { type LineageDemand, LineageResolver, type Prefetch } from '../lineage/lineage-resolver.ts';
 import type { ClaimKey, ClaimRequest, CounterEntry, MemoryEntry, StatePort } from '../state/state-port.ts';
 import type {
   Detector,
   DetectorContext,
+  DetectorSettings,
   EventDetector,
   Observation,
   StatefulDetector,
@@ -17,11 +18,23 @@ import { buildFinding } from './finding-builder.ts';
 import { findingId } from './finding-id.ts';
 import { markSorted } from './sorted-entries.ts';
 import { compareEntries, namespacedKey, stateViewFor } from './state-view.ts';
-import { SuppressionList } from './suppressions.ts';
+import { type Suppression, SuppressionList } from './suppressions.ts';
+
+/**
+ * The part of the config the engine reads. A `ResolvedConfig` is one (lib/config builds it), so callers
+ * pass theirs; the engine itself never depends on the config module.
+ */
+export interface EngineConfig {
+  inventory: Inventory;
+  engine: { lateness: number; stackOperationWindow: number };
+  /** Per detector id: its settings merged with its own parameters (defaults applied). */
+  detectors: Readonly<Record<string, DetectorSettings & Record<string, unknown>>>;
+  suppressions: readonly Suppression[];
+}
 
 export interface EngineOptions {
   detectors: readonly Detector[];
-  config: ResolvedConfig;
+  config: EngineConfig;
   state: StatePort;
   /** Wall-clock time for suppression expiry (epoch ms); pinned in tests and by `--now`. */
   now: number;
@@ -106,7 +119,7 @@ export class DetectionEngine {
     for (const detector of enabled) {
       const params = (options.config.detectors[detector.id] ??
         detector.params.parse({})) as DetectorContext['params'];
-      const context: DetectorContext = { config: options.config, params };
+      const context: DetectorContext = { inventory: options.config.inventory, params };
       this.#contexts.set(detector.id, context);
       const lookback = detector.kind === 'stateful' ? detector.lookback(context) : 0;
       this.#enabled.set(detector, { context, lookback });

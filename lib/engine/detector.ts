@@ -1,6 +1,6 @@
 import type * as z from 'zod';
-import type { ResolvedConfig } from '../config/resolved-config.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { Inventory } from '../inventory/inventory.ts';
 import type { CounterEntry } from '../state/state-port.ts';
 import type { FindingDraft, Severity } from './finding.ts';
 
@@ -55,9 +55,21 @@ export interface DetectorMeta<S extends ParamsSchema> {
   readsLineage?(event: NormalizedEvent, context: DetectorContext<S>): boolean;
 }
 
-/** What a detector is handed along with each event. */
+/** Settings every detector takes from `detectors.<id>` besides its own parameters. */
+export interface DetectorSettings {
+  enabled: boolean;
+  /** Replaces every severity level of the detector. */
+  severity?: Severity;
+  /** How long repeats of a finding fold into it (ms). */
+  cooldown?: number;
+}
+
+/**
+ * What a detector is handed along with each event: the inventory and its own parameters, nothing else of
+ * the config. No clock either: a detector judges by event time (`event.time`), never by wall time.
+ */
 export interface DetectorContext<S extends ParamsSchema = ParamsSchema> {
-  config: ResolvedConfig;
+  inventory: Inventory;
   /** The detector's settings (`enabled`, `severity`, `cooldown`) merged with its own parameters. */
   params: z.output<S> & { cooldown?: number };
 }

@@ -1,5 +1,18 @@
-import type { Suppression } from '../config/resolved-config.ts';
+import type { Glob } from '../glob/glob.ts';
 import type { Finding } from './finding.ts';
+
+/** A config `suppressions[]` entry, compiled (lib/config builds them; the engine applies them). */
+export interface Suppression {
+  index: number;
+  detector: string;
+  principal?: Glob;
+  subject?: Glob;
+  reason: string;
+  /** Epoch ms after which the entry no longer applies; undefined = never expires. */
+  expiresAt?: number;
+  /** The entry as written, for messages. */
+  label: string;
+}
 
 /**
  * Applies the config's suppressions to findings. Expiry is judged against the wall clock (`now`, which

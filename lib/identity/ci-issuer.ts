@@ -1,4 +1,4 @@
-import type { Inventory } from '../config/resolved-config.ts';
+import type { Inventory } from '../inventory/inventory.ts';
 import { issuerOfProvider, normalizeIssuer, type OidcIssuerMapping, oidcProviderOf } from './oidc-issuer.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { Inventory, Pipeline } from '../config/resolved-config.ts';
 import type { Chain, Hop, Origin } from '../events/chain.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import { parseRoleArn } from '../identity/arn.ts';
+import type { Inventory, Pipeline } from '../inventory/inventory.ts';
 
 /**
  * Which pipeline is behind a call: for each chain of its lineage, the first inventory pipeline from the

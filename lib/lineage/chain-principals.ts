@@ -1,6 +1,6 @@
-import type { Inventory, Pipeline } from '../config/resolved-config.ts';
 import type { Chain } from '../events/chain.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { Inventory, Pipeline } from '../inventory/inventory.ts';
 import { attributeChain, describeChain } from './attribution.ts';
 
 /**

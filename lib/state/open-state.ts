@@ -53,7 +53,7 @@ export function stateReach(detectors: readonly Detector[], config: ResolvedConfi
     const settings = config.detectors[detector.id];
     if (detector.kind !== 'stateful' || settings?.enabled === false) continue;
     const params = (settings ?? detector.params.parse({})) as DetectorContext['params'];
-    lookback = Math.max(lookback, detector.lookback({ config, params }));
+    lookback = Math.max(lookback, detector.lookback({ inventory: config.inventory, params }));
   }
   return lookback + config.engine.lateness;
 }

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { oidcSessionExfiltration } from '../../detectors/oidc-session-exfiltration.ts';
 import type { ResolvedConfig } from '../../lib/config/resolved-config.ts';
 import { DetectionEngine } from '../../lib/engine/detection-engine.ts';
-import type { DetectorContext, StateView } from '../../lib/engine/detector.ts';
+import type { StateView } from '../../lib/engine/detector.ts';
 import type { Finding } from '../../lib/engine/finding.ts';
 import { normalizeRecord } from '../../lib/events/normalize.ts';
 import type { NormalizedEvent } from '../../lib/events/normalized-event.ts';
 import { MemoryState } from '../../lib/state/memory-state.ts';
 import { EXAMPLE_PIPELINES, exampleConfig, testConfig } from '../helpers/config.ts';
 import { corpusEvent, corpusRecords, derivedRecord, normalized, variant } from '../helpers/records.ts';
+import { detectorContext } from '../helpers/stateful-run.ts';
 
 const ID = oidcSessionExfiltration.id;
 const SNITCH = corpusRecords('oidc/assume-role-with-web-identity-github-success-cloud-snitch.json')[0] ?? {};
@@ -275,11 +276,8 @@ describe('oidc-session-exfiltration: state', () => {
   });
 
   it('observes only exchanges and session-key calls; everything else returns undefined at once', () => {
-    const context = {
-      config: testConfig(),
-      params: testConfig().detectors[ID],
-    } as unknown as DetectorContext;
-    const observe = (event: NormalizedEvent) => oidcSessionExfiltration.observe(event, context as never);
+    const context = detectorContext(oidcSessionExfiltration, testConfig());
+    const observe = (event: NormalizedEvent) => oidcSessionExfiltration.observe(event, context);
     expect(
       observe(corpusEvent('long-lived-key/stratus-lambda-updatefunctioncode-iamuser.json')),
     ).toBeUndefined();
@@ -305,10 +303,7 @@ describe('oidc-session-exfiltration: state', () => {
   });
 
   it('folds repeats for the remaining credential lifetime, and never trusts a value past its expiry', () => {
-    const context = {
-      config: testConfig(),
-      params: testConfig().detectors[ID],
-    } as unknown as DetectorContext;
+    const context = detectorContext(oidcSessionExfiltration, testConfig());
     const value = (expiresAt: string) =>
       JSON.stringify({
         sourceIp: RUNNER_IP,
@@ -319,7 +314,7 @@ describe('oidc-session-exfiltration: state', () => {
       oidcSessionExfiltration.judge(
         copyOf(FROM_ELSEWHERE),
         { entries: () => [], recalled: () => value(expiresAt) },
-        context as never,
+        context,
       );
     // Used at 02:58:31, expiring 03:46:56: 48m25s left.
     expect(judge('2025-04-16T03:46:56Z')).toMatchObject({ key: KEY, cooldownMs: (48 * 60 + 25) * 1000 });
@@ -327,13 +322,10 @@ describe('oidc-session-exfiltration: state', () => {
   });
 
   it('judges nothing from a remembered value it cannot read', () => {
-    const context = {
-      config: testConfig(),
-      params: testConfig().detectors[ID],
-    } as unknown as DetectorContext;
+    const context = detectorContext(oidcSessionExfiltration, testConfig());
     for (const value of ['not json', 'null', '[]', '{"issuedAt":"x"}', '{}']) {
       const state: StateView = { entries: () => [], recalled: () => value };
-      expect(oidcSessionExfiltration.judge(copyOf(FROM_ELSEWHERE), state, context as never)).toBeUndefined();
+      expect(oidcSessionExfiltration.judge(copyOf(FROM_ELSEWHERE), state, context)).toBeUndefined();
     }
   });
 });
@@ -349,11 +341,8 @@ describe('oidc-session-exfiltration: contract', () => {
     expect(oidcSessionExfiltration.needs).toEqual([{ source: '*', readOnly: true }]);
     expect(oidcSessionExfiltration.params.parse({})).toEqual({ compareExchangeIp: true });
     expect(testConfig().detectors[ID]).toMatchObject({ enabled: true, compareExchangeIp: true });
-    const context = {
-      config: testConfig(),
-      params: testConfig().detectors[ID],
-    } as unknown as DetectorContext;
-    expect(oidcSessionExfiltration.lookback(context as never)).toBe(0);
+    const context = detectorContext(oidcSessionExfiltration, testConfig());
+    expect(oidcSessionExfiltration.lookback(context)).toBe(0);
   });
 
   it('never throws on any corpus record, with or without an inventory', async () => {

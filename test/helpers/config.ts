@@ -19,7 +19,7 @@ export function evaluate<S extends ParamsSchema>(
 ): FindingDraft | undefined {
   const params = config.detectors[detector.id];
   if (params === undefined) throw new Error(`config has no settings for ${detector.id}`);
-  return detector.evaluate(event, { config, params: params as z.output<S> });
+  return detector.evaluate(event, { inventory: config.inventory, params: params as z.output<S> });
 }
 
 const ACCOUNT = '774305579662';

@@ -56,5 +56,8 @@ export function detectorContext<D extends Detector>(
 ): DetectorContext<D['params']> {
   const params = resolved.detectors[detector.id];
   if (params === undefined) throw new Error(`config has no settings for ${detector.id}`);
-  return { config: resolved, params: params as unknown as DetectorContext<D['params']>['params'] };
+  return {
+    inventory: resolved.inventory,
+    params: params as unknown as DetectorContext<D['params']>['params'],
+  };
 }

@@ -6,6 +6,7 @@ import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import { testConfig } from '../../helpers/config.ts';
 import { normalized } from '../../helpers/records.ts';
+import { detectorContext } from '../../helpers/stateful-run.ts';
 import { type CloudTrailRecord, roleIdentity } from '../../helpers/trail-records.ts';
 import {
   ADMIN_POLICY,
@@ -257,7 +258,7 @@ describe('agent-change-rate through lineage: stacks deployed through a service r
     );
     const reads = (event: NormalizedEvent, pipelines: readonly unknown[]) => {
       const config = testConfig({ pipelines });
-      const context = { config, params: config.detectors[agentChangeRate.id] } as never;
+      const context = detectorContext(agentChangeRate, config);
       return agentChangeRate.readsLineage?.(event, context);
     };
     expect(reads(write, PIPELINES)).toBe(true);

@@ -6,6 +6,7 @@ import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import { testConfig } from '../../helpers/config.ts';
 import { normalized } from '../../helpers/records.ts';
+import { detectorContext } from '../../helpers/stateful-run.ts';
 import { type CloudTrailRecord, roleIdentity } from '../../helpers/trail-records.ts';
 import {
   assumeRole,
@@ -235,7 +236,7 @@ describe('oidc-session-exfiltration through lineage', () => {
   it('hands the engine one frozen observation per runner key (no allocation per call)', async () => {
     const run = shopRun(0, 2);
     const config = testConfig(INVENTORY);
-    const context = { config, params: config.detectors[oidcSessionExfiltration.id] } as never;
+    const context = detectorContext(oidcSessionExfiltration, config);
     const engine = new DetectionEngine({
       detectors: [oidcSessionExfiltration],
       config,
@@ -257,7 +258,7 @@ describe('oidc-session-exfiltration through lineage', () => {
   it('reads the lineage only of session calls it could raise on (each costs a link lookup)', () => {
     const run = shopRun();
     const config = testConfig(INVENTORY);
-    const context = { config, params: config.detectors[oidcSessionExfiltration.id] } as never;
+    const context = detectorContext(oidcSessionExfiltration, config);
     const reads = (record: CloudTrailRecord) =>
       oidcSessionExfiltration.readsLineage?.(normalized(record), context);
     expect(reads(readFrom(run.deployer, 5, ELSEWHERE))).toBe(true);
