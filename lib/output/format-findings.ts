@@ -2,7 +2,8 @@ import type { Finding } from '../engine/finding.ts';
 import { formatTable } from './format-table.ts';
 import { jsonText } from './json-text.ts';
 
-export const FINDING_FORMATS = ['table', 'jsonl', 'json'] as const;
+/** `ocsf`: OCSF Detection Findings as JSON Lines (`./ocsf.ts`). */
+export const FINDING_FORMATS = ['table', 'jsonl', 'json', 'ocsf'] as const;
 export type FindingFormat = (typeof FINDING_FORMATS)[number];
 
 /**

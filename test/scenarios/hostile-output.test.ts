@@ -11,7 +11,7 @@ import { type CliResult, runCli } from '../helpers/run-cli.ts';
 /**
  * Attacker text through every output of the real CLI. Covered elsewhere: terminalSafe and the findings
  * table as units (test/lib/output), csvField as a unit, Slack through `detect --notify`
- * (test/lib/cli/alerts.test.ts). Here: `detect` in table, json and jsonl, and the local queries whose rows
+ * (test/lib/cli/alerts.test.ts). Here: `detect` in table, json, jsonl and ocsf, and the local queries whose rows
  * carry attacker text in table, jsonl and csv, over real records whose attacker-written fields (OIDC subject and branch, session name,
  * user agent, source address, request parameters, error message, and the event name of a denied call)
  * hold hostile text, at the start of the field so that it also starts a CSV cell.
@@ -150,7 +150,7 @@ function expectSafe(result: CliResult, format: string, visible: boolean): void {
 }
 
 describe('hostile event text through every CLI output', { timeout: 120_000 }, () => {
-  it.each(['table', 'json', 'jsonl'])('detect --format %s', async (format) => {
+  it.each(['table', 'json', 'jsonl', 'ocsf'])('detect --format %s', async (format) => {
     const result = await runCli(['detect', trail, '--config', config, '--format', format]);
     expectSafe(result, format, true);
     if (format === 'jsonl') {

@@ -15,6 +15,7 @@ import {
   findingToJsonLine,
   formatFindingsTable,
 } from '../../output/format-findings.ts';
+import { findingToOcsfLine } from '../../output/ocsf.ts';
 import { terminalSafe } from '../../output/terminal-safe.ts';
 import {
   type OpenedState,
@@ -54,7 +55,11 @@ export function registerDetect(program: Command): void {
       '-c, --config <file>',
       'config file (default: ./trailguard.yaml if present, else built-in defaults)',
     )
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FINDING_FORMATS).default('table'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format (ocsf: OCSF Detection Findings, one per line)')
+        .choices(FINDING_FORMATS)
+        .default('table'),
+    )
     .option('--since <time>', 'only events at or after this time (ISO time, or a duration ago: 7d)')
     .option('--until <time>', 'only events before this time (ISO time, or a duration ago)')
     .addOption(
@@ -141,7 +146,9 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
       for (const finding of findings) {
         if (worst === undefined || atLeast(finding.severity, worst)) worst = finding.severity;
         raised.push(finding);
+        // The line formats stream: each finding is written as it is raised.
         if (options.format === 'jsonl') process.stdout.write(`${findingToJsonLine(finding)}\n`);
+        else if (options.format === 'ocsf') process.stdout.write(`${findingToOcsfLine(finding)}\n`);
         else collected.push(finding);
       }
     },
