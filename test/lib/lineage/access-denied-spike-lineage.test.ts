@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { accessDeniedSpike } from '../../../detectors/access-denied-spike.ts';
-import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
-import type { Finding } from '../../../lib/engine/finding.ts';
-import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
-import { MemoryState } from '../../../lib/state/memory-state.ts';
-import { testConfig } from '../../helpers/config.ts';
-import { normalized } from '../../helpers/records.ts';
 import { type CloudTrailRecord, roleIdentity } from '../../helpers/trail-records.ts';
 import {
   assumeRole,
@@ -13,35 +7,24 @@ import {
   call,
   DEPLOY_ROLE,
   INVENTORY,
+  judgeBatches,
   OTHER,
   oidcSession,
   PROD,
   type Session,
+  sessionKey,
 } from './chain-records.ts';
 
-const NOW = Date.parse('2026-11-26T00:00:00Z');
+const _NOW = Date.parse('2026-11-26T00:00:00Z');
 const SHOP_ROLE = `arn:aws:iam::${PROD}:role/gha-shop-prod`;
 const SHOP_SUBJECT = 'repo:acme/shop:ref:refs/heads/main';
 const PLATFORM_SUBJECT = 'repo:acme/platform:ref:refs/heads/main';
 
 async function judge(batches: readonly (readonly CloudTrailRecord[])[]) {
-  const engine = new DetectionEngine({
-    detectors: [accessDeniedSpike],
-    config: testConfig(INVENTORY),
-    state: new MemoryState(),
-    now: NOW,
-  });
-  const findings: Finding[] = [];
-  for (const batch of batches) {
-    const events: NormalizedEvent[] = batch.map(normalized).sort((a, b) => a.time - b.time);
-    findings.push(...(await engine.process(events)));
-  }
-  expect(engine.failures.size).toBe(0);
-  return findings;
+  return (await judgeBatches([accessDeniedSpike], INVENTORY, batches)).findings;
 }
 
-let keys = 0;
-const key = (tag: string) => `ASIA${tag.toUpperCase().padEnd(10, 'X')}${String(++keys).padStart(6, '0')}`;
+const key = sessionKey;
 
 /** A pipeline's OIDC session and `assumptions` sessions of `role` assumed with it. */
 function run(pipelineRole: string, subject: string, minute: number, assumptions = 1, role = DEPLOY_ROLE) {

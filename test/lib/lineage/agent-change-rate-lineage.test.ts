@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentChangeRate } from '../../../detectors/agent-change-rate.ts';
-import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
-import type { Finding } from '../../../lib/engine/finding.ts';
 import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
-import { MemoryState } from '../../../lib/state/memory-state.ts';
 import { testConfig } from '../../helpers/config.ts';
 import { normalized } from '../../helpers/records.ts';
 import { detectorContext } from '../../helpers/stateful-run.ts';
@@ -17,12 +14,14 @@ import {
   DEPLOY_ROLE,
   EXEC_ROLE,
   INVENTORY,
+  judgeBatches,
   oidcSession,
   PROD,
   type Session,
+  sessionKey,
 } from './chain-records.ts';
 
-const NOW = Date.parse('2026-11-26T00:00:00Z');
+const _NOW = Date.parse('2026-11-26T00:00:00Z');
 const IAM = 'iam.amazonaws.com';
 const SSM = 'ssm.amazonaws.com';
 const CFN = 'cloudformation.amazonaws.com';
@@ -44,23 +43,11 @@ async function judge(
   batches: readonly (readonly CloudTrailRecord[])[],
   params: Record<string, unknown> = {},
 ) {
-  const engine = new DetectionEngine({
-    detectors: [agentChangeRate],
-    config: testConfig({ pipelines: PIPELINES, detectors: { 'agent-change-rate': params } }),
-    state: new MemoryState(),
-    now: NOW,
-  });
-  const findings: Finding[] = [];
-  for (const batch of batches) {
-    const events: NormalizedEvent[] = batch.map(normalized).sort((a, b) => a.time - b.time);
-    findings.push(...(await engine.process(events)));
-  }
-  expect(engine.failures.size).toBe(0);
-  return findings;
+  const config = { pipelines: PIPELINES, detectors: { 'agent-change-rate': params } };
+  return (await judgeBatches([agentChangeRate], config, batches)).findings;
 }
 
-let keys = 0;
-const key = (tag: string) => `ASIA${tag.toUpperCase().padEnd(10, 'X')}${String(++keys).padStart(6, '0')}`;
+const key = sessionKey;
 
 /** A pipeline run: its OIDC session and the CDK deploy role it assumes (`assumptions` times, as CDK does). */
 function run(role: string, subject: string, minute: number, assumptions = 1) {

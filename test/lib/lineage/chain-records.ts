@@ -7,6 +7,13 @@
  * with `roleARN`, and the calls CloudFormation makes with a service role (`invokedBy`,
  * `sourceIPAddress` and `userAgent` all `cloudformation.amazonaws.com`).
  */
+import { expect } from 'vitest';
+import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
+import type { Detector } from '../../../lib/engine/detector.ts';
+import type { Finding } from '../../../lib/engine/finding.ts';
+import { MemoryState } from '../../../lib/state/memory-state.ts';
+import { testConfig } from '../../helpers/config.ts';
+import { normalized } from '../../helpers/records.ts';
 import {
   apiCall,
   assumeRoleWithGitHub,
@@ -189,3 +196,33 @@ export function foreignTrust(): string {
     ],
   });
 }
+
+/**
+ * Judges `batches` in the order given (each batch as delivered, sorted by time inside as replay does),
+ * through the real engine and memory state, with `config` (the parsed YAML object); fails the test when a
+ * detector threw.
+ */
+export async function judgeBatches(
+  detectors: readonly Detector[],
+  config: Record<string, unknown>,
+  batches: readonly (readonly CloudTrailRecord[])[],
+): Promise<{ findings: Finding[]; engine: DetectionEngine }> {
+  const engine = new DetectionEngine({
+    detectors,
+    config: testConfig(config),
+    state: new MemoryState(),
+    now: Date.parse('2026-11-26T00:00:00Z'),
+  });
+  const findings: Finding[] = [];
+  for (const batch of batches) {
+    const events = batch.map(normalized).sort((a, b) => a.time - b.time);
+    findings.push(...(await engine.process(events)));
+  }
+  expect(engine.failures.size).toBe(0);
+  return { findings, engine };
+}
+
+let sessionKeys = 0;
+/** A fresh session key id (`ASIA` + 16 characters) tagged for reading. */
+export const sessionKey = (tag: string) =>
+  `ASIA${tag.toUpperCase().padEnd(10, 'X')}${String(++sessionKeys).padStart(6, '0')}`;

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pipelineIamWrite } from '../../../detectors/pipeline-iam-write.ts';
 import { pipelineRoleBorrowed } from '../../../detectors/pipeline-role-borrowed.ts';
-import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
 import type { Finding } from '../../../lib/engine/finding.ts';
-import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
-import { MemoryState } from '../../../lib/state/memory-state.ts';
-import { testConfig } from '../../helpers/config.ts';
-import { normalized } from '../../helpers/records.ts';
 import type { CloudTrailRecord } from '../../helpers/trail-records.ts';
 import { roleIdentity } from '../../helpers/trail-records.ts';
 import {
@@ -19,30 +14,20 @@ import {
   EXEC_ROLE,
   foreignTrust,
   INVENTORY,
+  judgeBatches,
   OTHER,
   oidcSession,
   PROD,
   roleOwnerCopy,
 } from './chain-records.ts';
 
-const NOW = Date.parse('2026-11-26T00:00:00Z');
+const _NOW = Date.parse('2026-11-26T00:00:00Z');
 const IAM = 'iam.amazonaws.com';
 const CFN = 'cloudformation.amazonaws.com';
 
 /** Judges `batches` in the order given (each batch as delivered), through the real engine and memory state. */
-async function judge(batches: readonly (readonly CloudTrailRecord[])[], extra: Record<string, unknown> = {}) {
-  const engine = new DetectionEngine({
-    detectors: [pipelineIamWrite, pipelineRoleBorrowed],
-    config: testConfig({ ...INVENTORY, ...extra }),
-    state: new MemoryState(),
-    now: NOW,
-  });
-  const findings: Finding[] = [];
-  for (const batch of batches) {
-    const events: NormalizedEvent[] = batch.map(normalized).sort((a, b) => a.time - b.time);
-    findings.push(...(await engine.process(events)));
-  }
-  return { findings, engine };
+function judge(batches: readonly (readonly CloudTrailRecord[])[], extra: Record<string, unknown> = {}) {
+  return judgeBatches([pipelineIamWrite, pipelineRoleBorrowed], { ...INVENTORY, ...extra }, batches);
 }
 
 /** A pipeline's OIDC run that assumes the CDK deploy role and creates an admin user with it. */

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oidcSessionExfiltration } from '../../../detectors/oidc-session-exfiltration.ts';
 import { DetectionEngine } from '../../../lib/engine/detection-engine.ts';
-import type { Finding } from '../../../lib/engine/finding.ts';
-import type { NormalizedEvent } from '../../../lib/events/normalized-event.ts';
 import { MemoryState } from '../../../lib/state/memory-state.ts';
 import { testConfig } from '../../helpers/config.ts';
 import { normalized } from '../../helpers/records.ts';
@@ -16,11 +14,13 @@ import {
   DEPLOY_ROLE,
   EXEC_ROLE,
   INVENTORY,
+  judgeBatches,
   OTHER,
   oidcSession,
   PROD,
   RUNNER_IP,
   type Session,
+  sessionKey,
 } from './chain-records.ts';
 
 const NOW = Date.parse('2026-11-26T00:00:00Z');
@@ -31,23 +31,10 @@ const ELSEWHERE = '198.51.100.7';
 const SHOP_SUBJECT = 'repo:acme/shop:ref:refs/heads/main';
 
 async function judge(batches: readonly (readonly CloudTrailRecord[])[], extra: Record<string, unknown> = {}) {
-  const engine = new DetectionEngine({
-    detectors: [oidcSessionExfiltration],
-    config: testConfig({ ...INVENTORY, ...extra }),
-    state: new MemoryState(),
-    now: NOW,
-  });
-  const findings: Finding[] = [];
-  for (const batch of batches) {
-    const events: NormalizedEvent[] = batch.map(normalized).sort((a, b) => a.time - b.time);
-    findings.push(...(await engine.process(events)));
-  }
-  expect(engine.failures.size).toBe(0);
-  return findings;
+  return (await judgeBatches([oidcSessionExfiltration], { ...INVENTORY, ...extra }, batches)).findings;
 }
 
-let keys = 0;
-const key = (tag: string) => `ASIA${tag.toUpperCase().padEnd(10, 'X')}${String(++keys).padStart(6, '0')}`;
+const key = sessionKey;
 
 /** The shop pipeline's run: its OIDC exchange from the runner, and `assumptions` of the CDK deploy role. */
 function shopRun(minute = 0, assumptions = 1) {
