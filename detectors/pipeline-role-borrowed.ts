@@ -69,7 +69,9 @@ export const pipelineRoleBorrowed = defineDetector({
     "3. Tighten the role's trust policy to the pipeline's OIDC provider and subject only (remove account-root and role principals, or add conditions).",
     '4. If this principal may legitimately assume the role (a break-glass role, a chained CDK deployment), add it to `pipelines[].assumableBy` in trailguard.yaml.',
   ].join('\n'),
-  needs: [{ source: STS, names: ['AssumeRole', 'AssumeRoleWithSAML'], readOnly: true }],
+  needs: [
+    { source: STS, names: ['AssumeRole', 'AssumeRoleWithSAML'], readOnly: true, notByAwsService: true },
+  ],
   params: z.object({}),
   usesLineage: true,
   evaluate(event, { inventory }) {

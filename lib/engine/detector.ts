@@ -21,6 +21,12 @@ export interface EventNeed {
   /** Only failed calls with one of these error codes. */
   errorCodes?: readonly string[];
   /**
+   * Only calls not made by an AWS service on its own behalf (`userIdentity.type` other than `AWSService`):
+   * a delivery filter, so EventBridge does not forward, say, every Lambda credential vending for a detector
+   * that ignores it. The engine does not route by it; the detector must ignore such calls itself.
+   */
+  notByAwsService?: boolean;
+  /**
    * Only authorization failures, as `lib/identity/denial.ts` classifies them (its exact codes plus the
    * `AccessDenied…` / `…UnauthorizedOperation` patterns, which EventBridge can match as prefix/suffix).
    */

@@ -4,7 +4,7 @@ import type { ErrorFilter, EventSelector } from './event-selectors.ts';
 /** An EventBridge event pattern as JSON: fields are ANDed, the values in an array ORed. */
 export type EventPattern = { [field: string]: EventPattern | PatternValue[] | EventPattern[] };
 /** A value in a pattern array: an exact string or a content filter. */
-export type PatternValue = string | { prefix: string } | { suffix: string };
+export type PatternValue = string | { prefix: string } | { suffix: string } | { 'anything-but': string[] };
 
 /** The detail type of every CloudTrail API call on EventBridge. */
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -67,6 +67,8 @@ export function patternOf(selectors: readonly EventSelector[]): EventPattern {
   if (first.names !== undefined) detail.eventName = [...first.names].sort();
   const errors = errorValues(first.errors);
   if (errors !== undefined) detail.errorCode = errors;
+  // Every CloudTrail record has userIdentity.type, so anything-but leaves out only the services' calls.
+  if (first.notByAwsService) detail.userIdentity = { type: [{ 'anything-but': ['AWSService'] }] };
   const pattern: EventPattern = {
     source: wildcard ? [{ prefix: 'aws.' }] : [...new Set(sources.map(eventBridgeSource))],
     'detail-type': wildcard ? [...CLOUDTRAIL_DETAIL_TYPES] : [API_CALL_DETAIL_TYPE],

@@ -21,6 +21,8 @@ export interface EventSelector {
   errors: ErrorFilter;
   /** True when read-only management events are wanted too (the rule state must admit them). */
   readOnly: boolean;
+  /** True when calls AWS services make on their own behalf are not wanted (`EventNeed.notByAwsService`). */
+  notByAwsService: boolean;
   /** The detectors this selector serves (its own needs and those it covers). */
   detectors: Set<string>;
 }
@@ -57,6 +59,7 @@ function namesCover(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> |
 export function covers(a: EventSelector, b: EventSelector): boolean {
   return (
     (a.readOnly || !b.readOnly) &&
+    (!a.notByAwsService || b.notByAwsService) &&
     (a.source === '*' || a.source === b.source) &&
     namesCover(a.names, b.names) &&
     errorsCover(a.errors, b.errors)
@@ -90,11 +93,19 @@ export function selectorsFor(needs: readonly { detector: string; need: EventNeed
     // An empty list selects nothing, and EventBridge refuses an empty array in a pattern.
     if (need.names?.length === 0 || (errors.kind === 'codes' && errors.codes.size === 0)) continue;
     const readOnly = need.readOnly === true;
-    const key = `${need.source}\n${errorKey(errors)}\n${readOnly}`;
+    const notByAwsService = need.notByAwsService === true;
+    const key = `${need.source}\n${errorKey(errors)}\n${readOnly}\n${notByAwsService}`;
     const known = merged.get(key);
     if (!known) {
       const names = need.names === undefined ? undefined : new Set(need.names);
-      merged.set(key, { source: need.source, names, errors, readOnly, detectors: new Set([detector]) });
+      merged.set(key, {
+        source: need.source,
+        names,
+        errors,
+        readOnly,
+        notByAwsService,
+        detectors: new Set([detector]),
+      });
       continue;
     }
     known.detectors.add(detector);

@@ -36,7 +36,7 @@ function branchesOf(selectors: readonly EventSelector[]): Branch[] {
   const groups = new Map<string, EventSelector[]>();
   for (const s of selectors) {
     const names = s.names === undefined ? null : [...s.names].sort();
-    const key = JSON.stringify([s.readOnly, s.source === '*', names, errorKey(s.errors)]);
+    const key = JSON.stringify([s.readOnly, s.source === '*', names, errorKey(s.errors), s.notByAwsService]);
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return [...groups.values()].map((group) => branchOf((group[0] as EventSelector).readOnly, group));

@@ -9,6 +9,7 @@ import { CLOUDFORMATION, STACK_OPERATION_EVENTS } from './stack-operation.ts';
  * writes.
  */
 export const LINEAGE_NEEDS: readonly EventNeed[] = [
-  { source: 'sts.amazonaws.com', names: ASSUMPTION_EVENTS, readOnly: true },
+  // An AWS service's own assumptions are not linked (lib/lineage/lineage-resolver.ts): not forwarded.
+  { source: 'sts.amazonaws.com', names: ASSUMPTION_EVENTS, readOnly: true, notByAwsService: true },
   { source: CLOUDFORMATION, names: STACK_OPERATION_EVENTS },
 ];

@@ -67,9 +67,15 @@ interface RuleProperties {
 }
 
 /** A successful API call record of `eventSource` `eventName`, as EventBridge delivers it. */
-function apiCallEnvelope(eventSource: string, eventName: string, readOnly: boolean) {
+function apiCallEnvelope(
+  eventSource: string,
+  eventName: string,
+  readOnly: boolean,
+  callerType = 'AssumedRole',
+) {
   return toEventBridgeEvent({
     eventVersion: '1.11',
+    userIdentity: { type: callerType },
     eventTime: '2026-11-26T10:00:00Z',
     eventSource,
     eventName,
@@ -202,6 +208,9 @@ describe('the central stack', () => {
       }
       // Only the operations: the stacks' reads are not forwarded.
       expect(rulesMatching(rules, apiCallEnvelope(CLOUDFORMATION, 'DescribeStacks', true), true)).toEqual([]);
+      // Nor an AWS service's own assumptions (Lambda, ECS, EC2 credential vending): lineage does not link them.
+      const vending = apiCallEnvelope('sts.amazonaws.com', 'AssumeRole', true, 'AWSService');
+      expect(rulesMatching(rules, vending, true), label).toEqual([]);
     }
     expect(nagViolations(serviceOnly.stack)).toEqual([]);
     expect(nagViolations(forwarder.stack)).toEqual([]);

@@ -8,7 +8,11 @@ function describeNeeds(detector: (typeof detectors)[number]): string {
     .map((need) => {
       const service = need.source === '*' ? '*' : need.source.replace('.amazonaws.com', '');
       const names = need.names ? need.names.join('|') : '*';
-      const filters = [need.readOnly ? '' : 'writes', need.deniedOnly ? 'denied' : ''].filter(Boolean);
+      const filters = [
+        need.readOnly ? '' : 'writes',
+        need.deniedOnly ? 'denied' : '',
+        need.notByAwsService ? 'not by AWS services' : '',
+      ].filter(Boolean);
       return `${service}:${names}${filters.length > 0 ? ` (${filters.join(', ')})` : ''}`;
     })
     .join(', ');

@@ -3,7 +3,7 @@ import type { EventPattern } from '../../../lib/eventbridge/event-patterns.ts';
 /**
  * EventBridge's matching, for the parts of the pattern language trailguard emits: nested objects (AND),
  * arrays of values (OR; an array in the event matches when any element does), exact scalars,
- * `prefix`, `suffix` and `$or` at any object level. Anything else in a pattern throws, so a test cannot
+ * `prefix`, `suffix`, `anything-but` (a list of strings) and `$or` at any object level. Anything else in a pattern throws, so a test cannot
  * pass on a filter this matcher does not understand.
  */
 export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
@@ -29,6 +29,8 @@ function matchesValue(filter: unknown, value: unknown): boolean {
   if (filter === null || typeof filter !== 'object') return filter === value;
   const entries = Object.entries(filter);
   const [operator, operand] = entries[0] ?? [];
+  if (entries.length === 1 && operator === 'anything-but' && Array.isArray(operand))
+    return typeof value === 'string' && !operand.includes(value);
   if (entries.length !== 1 || typeof operand !== 'string')
     throw new Error(`unsupported filter ${JSON.stringify(filter)}`);
   if (typeof value !== 'string') return false;

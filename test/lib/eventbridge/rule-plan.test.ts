@@ -67,6 +67,9 @@ function wants(need: EventNeed, { event, detailType }: Sample): boolean {
   if (need.names && !need.names.includes(event.name)) return false;
   if (event.readOnly && !need.readOnly) return false;
   if (need.deniedOnly && event.outcome !== 'denied') return false;
+  // EventBridge's anything-but matches a field that is there: a record without userIdentity.type is out too.
+  const callerType = (event.raw.userIdentity as { type?: unknown } | undefined)?.type;
+  if (need.notByAwsService && (typeof callerType !== 'string' || callerType === 'AWSService')) return false;
   if (need.errorCodes && (event.errorCode === undefined || !need.errorCodes.includes(event.errorCode)))
     return false;
   return true;
@@ -138,7 +141,11 @@ describe('planRules', () => {
     }
     const text = plans.map((p) => JSON.stringify(p.pattern)).join('\n');
     expect(text).toContain(
-      '{"source":["aws.sts"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventSource":["sts.amazonaws.com"],"eventName":["AssumeRole","AssumeRoleWithSAML","AssumeRoleWithWebIdentity"]}}',
+      '{"source":["aws.sts"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventSource":["sts.amazonaws.com"],"eventName":["AssumeRole","AssumeRoleWithSAML","AssumeRoleWithWebIdentity"],"userIdentity":{"type":[{"anything-but":["AWSService"]}]}}}',
+    );
+    // oidc-unexpected-subject judges every web-identity exchange, whoever makes it.
+    expect(text).toContain(
+      '{"source":["aws.sts"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventSource":["sts.amazonaws.com"],"eventName":["AssumeRoleWithWebIdentity"]}}',
     );
     // IAM: every event name (pipeline-iam-write), which covers oidc-trust-policy's two.
     expect(text).toMatch(/"source":\["aws\.iam"[^\]]*\],"detail":\{"eventSource":\["iam\.amazonaws\.com"/);
@@ -217,6 +224,7 @@ describe('planRules', () => {
         names: fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: 12 }),
         readOnly: fc.boolean(),
         deniedOnly: fc.boolean(),
+        notByAwsService: fc.boolean(),
         errorCodes: fc.uniqueArray(fc.constantFrom('AccessDenied', 'ThrottlingException', 'NoSuchEntity'), {
           minLength: 1,
         }),
@@ -229,7 +237,7 @@ describe('planRules', () => {
         lists.map((needs, i) => ({ ...detectors[0], id: `synthetic-${i}`, needs }) as Detector),
       );
     fc.assert(
-      fc.property(synthetic, fc.integer({ min: 900, max: 2048 }), (list, limit) => {
+      fc.property(synthetic, fc.integer({ min: 1000, max: 2048 }), (list, limit) => {
         const plans = planRules(list, undefined, limit);
         for (const plan of plans) expect(JSON.stringify(plan.pattern).length).toBeLessThanOrEqual(limit);
         const wantsReadOnly = new Set(list.filter((d) => d.needs.some((n) => n.readOnly)).map((d) => d.id));
