@@ -1,4 +1,4 @@
-import { DENIAL_ERROR_CODES } from '../identity/denial.ts';
+import { DENIAL_CODES, DENIAL_ERROR_CODES } from '../identity/denial.ts';
 import type { ErrorFilter, EventSelector } from './event-selectors.ts';
 
 /** An EventBridge event pattern as JSON: fields are ANDed, the values in an array ORed. */
@@ -24,16 +24,17 @@ export const CLOUDTRAIL_DETAIL_TYPES: readonly string[] = [
 ];
 
 /**
- * The `errorCode` values of an authorization failure, as `isAuthorizationFailure` decides it: the exact
- * codes (bare and `Client.`), plus the patterns it accepts. A suffix matches the `Client.` form as well,
- * so only the prefix needs both spellings.
+ * The `errorCode` values of an authorization failure, built from `DENIAL_CODES`: the exact codes (bare and
+ * `Client.`), then its prefixes (bare and `Client.`) and suffixes. A suffix matches the `Client.` form as
+ * well, so only a prefix needs both spellings.
  */
 export const DENIAL_PATTERN: readonly PatternValue[] = [
   ...DENIAL_ERROR_CODES,
-  { prefix: 'AccessDenied' },
-  { prefix: 'Client.AccessDenied' },
-  { suffix: 'UnauthorizedOperation' },
-  { suffix: 'UnauthorizedAccess' },
+  ...DENIAL_CODES.prefixes.flatMap((prefix) => [
+    { prefix },
+    { prefix: `${DENIAL_CODES.clientPrefix}${prefix}` },
+  ]),
+  ...DENIAL_CODES.suffixes.map((suffix) => ({ suffix })),
 ];
 
 /**

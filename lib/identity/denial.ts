@@ -7,24 +7,43 @@ import type { Outcome } from '../events/normalized-event.ts';
  * and Amazon Managed Grafana even writes the HTTP status `"200"` into errorCode.
  */
 
-const EXACT_CODES = [
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'VpceAccessDenied',
-  'UnauthorizedAccess',
-  'AuthorizationError',
-  // SNS's code as the JSON-protocol SDKs name it.
-  'AuthorizationErrorException',
-  'NotAuthorized',
-  'Forbidden',
-  'ForbiddenException',
-] as const;
+/** The denial allow-list as data, so every filter that selects denials is derived from this one place. */
+export interface DenialCodes {
+  /** EC2 prefixes its client-fault codes (`Client.UnauthorizedOperation`); every form below may carry it once. */
+  readonly clientPrefix: string;
+  /** Codes that are a denial exactly as written. */
+  readonly exact: readonly string[];
+  /** A code starting with one of these is a denial (the CIS metric filter's `AccessDenied*`). */
+  readonly prefixes: readonly string[];
+  /** A code ending with one of these is a denial (CIS's `*UnauthorizedOperation`, and `*UnauthorizedAccess`). */
+  readonly suffixes: readonly string[];
+}
 
-const EXACT_DENIALS: ReadonlySet<string> = new Set(EXACT_CODES);
+/**
+ * The single owner of the denial codes: `isAuthorizationFailure` reads it, and the EventBridge pattern
+ * (lib/eventbridge/event-patterns.ts) and the Logs Insights filter (lib/queries/insights-text.ts) are built
+ * from it.
+ */
+export const DENIAL_CODES: DenialCodes = {
+  clientPrefix: 'Client.',
+  exact: [
+    'AccessDenied',
+    'AccessDeniedException',
+    'UnauthorizedOperation',
+    'VpceAccessDenied',
+    'UnauthorizedAccess',
+    'AuthorizationError',
+    // SNS's code as the JSON-protocol SDKs name it.
+    'AuthorizationErrorException',
+    'NotAuthorized',
+    'Forbidden',
+    'ForbiddenException',
+  ],
+  prefixes: ['AccessDenied'],
+  suffixes: ['UnauthorizedOperation', 'UnauthorizedAccess'],
+};
 
-/** EC2 prefixes its client-fault codes (`Client.UnauthorizedOperation`). */
-const CLIENT_PREFIX = 'Client.';
+const EXACT_DENIALS: ReadonlySet<string> = new Set(DENIAL_CODES.exact);
 
 /**
  * Every code `isAuthorizationFailure` accepts by exact match, bare and `Client.`-prefixed: the list for an
@@ -32,13 +51,14 @@ const CLIENT_PREFIX = 'Client.';
  * accepts by pattern (an unseen `AccessDenied…` or `…UnauthorizedAccess` spelling) are not in it.
  */
 export const DENIAL_ERROR_CODES: readonly string[] = [
-  ...EXACT_CODES,
-  ...EXACT_CODES.map((code) => `${CLIENT_PREFIX}${code}`),
+  ...DENIAL_CODES.exact,
+  ...DENIAL_CODES.exact.map((code) => `${DENIAL_CODES.clientPrefix}${code}`),
 ];
 
 /**
- * True for an authorization failure. Beyond the exact codes, it follows the CIS "unauthorized API calls"
- * metric filter (`*UnauthorizedOperation` or `AccessDenied*`) and accepts `*UnauthorizedAccess`.
+ * True for an authorization failure: an exact code, or one matching a prefix or suffix of `DENIAL_CODES`
+ * (the CIS "unauthorized API calls" metric filter, `*UnauthorizedOperation` or `AccessDenied*`, plus
+ * `*UnauthorizedAccess`), optionally behind `Client.`.
  *
  * Deliberately NOT a denial: `<Dependency>AccessDeniedException` such as Lambda's
  * `KMSAccessDeniedException` or CodeCommit's `EncryptionKeyAccessDeniedException`. Those report that the
@@ -48,12 +68,11 @@ export const DENIAL_ERROR_CODES: readonly string[] = [
  */
 export function isAuthorizationFailure(code: string | undefined): boolean {
   if (code === undefined || code.length === 0) return false;
-  const bare = code.startsWith(CLIENT_PREFIX) ? code.slice(CLIENT_PREFIX.length) : code;
+  const { clientPrefix, prefixes, suffixes } = DENIAL_CODES;
+  const bare = code.startsWith(clientPrefix) ? code.slice(clientPrefix.length) : code;
   if (EXACT_DENIALS.has(bare)) return true;
   return (
-    bare.startsWith('AccessDenied') ||
-    bare.endsWith('UnauthorizedOperation') ||
-    bare.endsWith('UnauthorizedAccess')
+    prefixes.some((prefix) => bare.startsWith(prefix)) || suffixes.some((suffix) => bare.endsWith(suffix))
   );
 }
 

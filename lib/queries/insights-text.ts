@@ -1,4 +1,5 @@
 import { formatDuration } from '../config/duration.ts';
+import { DENIAL_CODES } from '../identity/denial.ts';
 import { QueryError } from './query-error.ts';
 
 /**
@@ -26,14 +27,30 @@ export const IDENTITY_FIELDS = [
 /** Every reconstructed record needs these to normalize. */
 export const EVENT_FIELDS = ['eventSource', 'eventName'] as const;
 
+/** `text` as a literal inside a `/…/` regular expression: metacharacters and the delimiter escaped. */
+function regexLiteral(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
+function denialPattern(): string {
+  const { clientPrefix, exact, prefixes, suffixes } = DENIAL_CODES;
+  const covered = (code: string) =>
+    prefixes.some((prefix) => code.startsWith(prefix)) || suffixes.some((suffix) => code.endsWith(suffix));
+  const alternatives = [
+    ...prefixes.map((prefix) => `${regexLiteral(prefix)}.*`),
+    ...suffixes.map((suffix) => `.*${regexLiteral(suffix)}`),
+    ...exact.filter((code) => !covered(code)).map(regexLiteral),
+  ];
+  return `^(${regexLiteral(clientPrefix)})?(${alternatives.join('|')})$`;
+}
+
 /**
- * The denial allow-list of lib/identity/denial.ts as one regular expression over `errorCode`: the exact
- * codes, `AccessDenied*`, `*UnauthorizedOperation`, `*UnauthorizedAccess`, each optionally behind EC2's
- * `Client.`. A test checks it against `isAuthorizationFailure`, so the two cannot drift apart.
+ * The denial allow-list of lib/identity/denial.ts (`DENIAL_CODES`) as one regular expression over
+ * `errorCode`: its prefixes (`AccessDenied.*`), its suffixes (`.*UnauthorizedOperation`, …) and the exact
+ * codes no prefix or suffix already covers, each optionally behind EC2's `Client.`. It uses only
+ * `^ $ ( ) | ? .*` and escaped literals, which Logs Insights and JavaScript read alike.
  */
-export const DENIAL_PATTERN =
-  '^(Client\\.)?(AccessDenied.*|.*UnauthorizedOperation|.*UnauthorizedAccess|VpceAccessDenied|' +
-  'AuthorizationError|AuthorizationErrorException|NotAuthorized|Forbidden|ForbiddenException)$';
+export const DENIAL_PATTERN = denialPattern();
 
 /** `filter` condition selecting authorization failures. */
 export const DENIAL_FILTER = `errorCode =~ /${DENIAL_PATTERN}/`;
