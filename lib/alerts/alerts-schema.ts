@@ -40,9 +40,6 @@ const snsSinkSchema = z.strictObject({
   minSeverity: severitySchema.optional().meta(minSeverityMeta),
 });
 
-export type SlackSinkConfig = z.output<typeof slackSinkSchema>;
-export type SnsSinkConfig = z.output<typeof snsSinkSchema>;
-
 /** Builds the section for a set of detector ids, so a misspelt detector in a route is a config error. */
 export function buildAlertsSchema(detectorIds: readonly string[]) {
   const detectorSchema =

@@ -1,5 +1,5 @@
 import type { Severity } from '../engine/finding.ts';
-import { codeBlock, mrkdwnLine, plainText } from './mrkdwn.ts';
+import { codeBlock, plainText } from './mrkdwn.ts';
 
 /**
  * The few Block Kit shapes alerts use, and Slack's limits for them. Every mrkdwn object is built with
@@ -68,11 +68,6 @@ export function fieldsSection(fields: readonly string[]): Block {
 
 export function context(elements: readonly string[]): Block {
   return { type: 'context', elements: elements.slice(0, LIMITS.contextElements).map(mrkdwn) };
-}
-
-/** `*Label*` over an untrusted one-line value. */
-export function labelled(label: string, value: string, max = 300): string {
-  return `*${label}*\n${mrkdwnLine(value, max)}`;
 }
 
 /** `*Trace*` with a command built from validated parts. */

@@ -51,13 +51,6 @@ export function parseIp(text: unknown): IpAddress | undefined {
   return { address: canonical, family: 'ipv6' };
 }
 
-/** True when both are IP addresses and the same one, however spelt. */
-export function sameAddress(a: string | undefined, b: string | undefined): boolean {
-  const left = parseIp(a);
-  const right = parseIp(b);
-  return left !== undefined && right !== undefined && left.address === right.address;
-}
-
 /** A CIDR block (`10.0.0.0/8`, `2001:db8::/32`) as network and prefix; undefined when malformed. */
 export function parseCidr(text: string): { network: IpAddress; prefix: number } | undefined {
   const slash = text.indexOf('/');

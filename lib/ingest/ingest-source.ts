@@ -1,4 +1,4 @@
-import { type Decoded, decodeBytes } from './decode.ts';
+import type { Decoded } from './decode.ts';
 import { parseEventTime } from './event-time.ts';
 import { parseText } from './parse-text.ts';
 import { sortOrder } from './sort-order.ts';
@@ -68,17 +68,6 @@ export class ArraySource implements IngestedSource {
   }
 }
 
-/**
- * Everything one source (a file or stdin) holds: its bytes decoded (gzip by magic bytes), parsed
- * (JSON, JSON Lines or back-to-back JSON) and unwrapped into records. Entries are numbered in file
- * order (`origin.index`, records and per-entry skips alike, so an index points at the same entry in
- * the file whatever was skipped around it). Skips come first, then records sorted by `eventTime`.
- * Never throws: every problem is a skip naming `file`.
- */
-export async function ingestSource(file: string, bytes: Buffer, maxBytes: number): Promise<IngestItem[]> {
-  return ingestedItems(ingestDecoded(file, await decodeBytes(bytes, maxBytes), maxBytes));
-}
-
 /** A source as items: its skips, then its records in order (records already taken are left out). */
 export function ingestedItems(source: IngestedSource): IngestItem[] {
   const records: IngestItem[] = [];
@@ -97,7 +86,13 @@ export function skipsOnly(file: string, skips: IngestItem[]): IngestedSource {
   return new ArraySource(file, skips, [], new Float64Array(0), new Int32Array(0));
 }
 
-/** {@link ingestSource} from the decoded text (or the reason it could not be decoded), as arrays. */
+/**
+ * Everything one source (a file or stdin) holds, from its decoded text (or the reason it could not be
+ * decoded): parsed (JSON, JSON Lines or back-to-back JSON) and unwrapped into records, as arrays. Entries
+ * are numbered in file order (`origin.index`, records and per-entry skips alike, so an index points at the
+ * same entry in the file whatever was skipped around it); records come out sorted by `eventTime`. Never
+ * throws: every problem is a skip naming `file`.
+ */
 export function ingestDecoded(file: string, decoded: Decoded, maxBytes: number): IngestedSource {
   if (!decoded.ok) return skippedSource(file, decoded.reason);
   const skips: IngestItem[] = [];

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileNetworks,
-  networksOf,
-  parseCidr,
-  parseIp,
-  sameAddress,
-} from '../../../lib/identity/network.ts';
+import { compileNetworks, networksOf, parseCidr, parseIp } from '../../../lib/identity/network.ts';
 
 describe('parseIp', () => {
   it('reads IPv4 and IPv6 addresses, IPv6 in one canonical spelling', () => {
@@ -37,20 +31,6 @@ describe('parseIp', () => {
 
   it('is undefined for non-strings', () => {
     for (const value of [undefined, null, 42, {}, ['10.0.0.1']]) expect(parseIp(value)).toBeUndefined();
-  });
-});
-
-describe('sameAddress', () => {
-  it('compares addresses, not spellings', () => {
-    expect(sameAddress('2001:db8::1', '2001:0DB8:0000::0001')).toBe(true);
-    expect(sameAddress('::ffff:198.51.100.7', '198.51.100.7')).toBe(true);
-    expect(sameAddress('198.51.100.7', '198.51.100.8')).toBe(false);
-  });
-
-  it('is false when either side is not an address, even for equal text', () => {
-    expect(sameAddress('AWS Internal', 'AWS Internal')).toBe(false);
-    expect(sameAddress(undefined, undefined)).toBe(false);
-    expect(sameAddress('10.0.0.1', undefined)).toBe(false);
   });
 });
 
